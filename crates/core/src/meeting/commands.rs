@@ -1,0 +1,376 @@
+//! What each room command does, once the sender is known to be in the meeting.
+
+use chrono::{DateTime, Utc};
+use confab_proto::{
+    room::{ByeReason, ChatMessage, ChatTo, ClientMsg, LeaveReason, RoomErrorCode, RoomEvent},
+    AttendeePermissions, MeetingRole, ParticipantId,
+};
+
+use super::{Meeting, Output, Persist};
+use crate::rights::{self, Action, Refusal};
+
+/// A refused command: an error to the sender; the meeting is unchanged.
+struct Refused(RoomErrorCode, String);
+
+impl From<Refusal> for Refused {
+    fn from(r: Refusal) -> Self {
+        Refused(r.code(), r.to_string())
+    }
+}
+
+fn refuse<T>(code: RoomErrorCode, message: impl Into<String>) -> Result<T, Refused> {
+    Err(Refused(code, message.into()))
+}
+
+impl Meeting {
+    pub(super) fn command(
+        &mut self,
+        now: DateTime<Utc>,
+        from: ParticipantId,
+        cmd: ClientMsg,
+        out: &mut Vec<Output>,
+    ) {
+        if let Err(Refused(code, message)) = self.try_command(now, from, cmd, out) {
+            out.push(Output::Error {
+                to: from,
+                code,
+                message,
+            });
+        }
+    }
+
+    fn try_command(
+        &mut self,
+        now: DateTime<Utc>,
+        from: ParticipantId,
+        cmd: ClientMsg,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refused> {
+        if let ClientMsg::Leave = cmd {
+            return self.leave(from, out);
+        }
+        let Some(me) = self.members.get(&from) else {
+            return refuse(RoomErrorCode::NotAdmitted, "you are not in the meeting yet");
+        };
+        let role = me.info.role;
+        let moderate =
+            || rights::check(&self.cfg.policy, &self.permissions, role, Action::Moderate);
+        match cmd {
+            ClientMsg::Hello { .. } | ClientMsg::Ping | ClientMsg::Leave => {
+                refuse(RoomErrorCode::BadMessage, "unexpected message here")
+            }
+            ClientMsg::SendChat { to, text } => self.send_chat(now, from, to, text, out),
+            ClientMsg::RaiseHand { raised } => {
+                self.update_self(from, out, |p| p.hand_raised = raised);
+                Ok(())
+            }
+            ClientMsg::SetAway { away } => {
+                self.update_self(from, out, |p| p.away = away);
+                Ok(())
+            }
+            ClientMsg::SetRole { participant, role } => {
+                moderate()?;
+                self.set_role(now, participant, role, out)
+            }
+            ClientMsg::RemoveParticipant { participant, bar } => {
+                moderate()?;
+                self.remove(from, participant, bar, out)
+            }
+            ClientMsg::Admit { participant } => {
+                moderate()?;
+                self.admit(now, &[participant], out)
+            }
+            ClientMsg::AdmitAll => {
+                moderate()?;
+                let all: Vec<_> = self.lobby.iter().map(|w| w.seat.id).collect();
+                self.admit(now, &all, out)
+            }
+            ClientMsg::Deny { participant } => {
+                moderate()?;
+                if self.remove_waiter(participant).is_none() {
+                    return refuse(RoomErrorCode::NotFound, "nobody by that id is waiting");
+                }
+                out.push(Output::Bye {
+                    to: participant,
+                    reason: ByeReason::Denied,
+                });
+                self.emit_lobby(out);
+                Ok(())
+            }
+            ClientMsg::SetLocked { locked } => {
+                moderate()?;
+                if self.locked != locked {
+                    self.locked = locked;
+                    self.emit(self.everyone(), RoomEvent::LockChanged { locked }, out);
+                    out.push(Output::Persist(Persist::Locked(locked)));
+                }
+                Ok(())
+            }
+            ClientMsg::SetPermissions { permissions } => {
+                moderate()?;
+                self.set_permissions(permissions, out);
+                Ok(())
+            }
+            ClientMsg::EndMeeting => {
+                moderate()?;
+                self.end(out);
+                Ok(())
+            }
+        }
+    }
+
+    fn send_chat(
+        &mut self,
+        now: DateTime<Utc>,
+        from: ParticipantId,
+        to: ChatTo,
+        text: String,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refused> {
+        let me = &self.members[&from];
+        rights::check(
+            &self.cfg.policy,
+            &self.permissions,
+            me.info.role,
+            Action::Chat,
+        )?;
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return refuse(RoomErrorCode::Invalid, "the message is empty");
+        }
+        let max = self.cfg.max_chat_chars as usize;
+        if text.chars().count() > max {
+            return refuse(RoomErrorCode::TooLong, format!("at most {max} characters"));
+        }
+        let (recipients, to_name) = match to {
+            ChatTo::Everyone => (self.everyone(), None),
+            ChatTo::Presenters => {
+                let mut r = self.presenters();
+                if !r.contains(&from) {
+                    r.push(from);
+                }
+                (r, None)
+            }
+            ChatTo::Participant { id } => {
+                let target = match self.members.get(&id) {
+                    Some(t) if id != from && self.sees(me, t) => t,
+                    _ => return refuse(RoomErrorCode::NotFound, "no such participant"),
+                };
+                (vec![from, id], Some(target.info.name.clone()))
+            }
+        };
+        let me = self
+            .members
+            .get_mut(&from)
+            .expect("checked above: sender is a member");
+        if !me.chat_bucket.try_take(now) {
+            return refuse(RoomErrorCode::RateLimited, "slow down: too many messages");
+        }
+        let message = ChatMessage {
+            id: self.next_chat_id,
+            from,
+            from_name: me.info.name.clone(),
+            to,
+            to_name,
+            text,
+            sent_at: now,
+        };
+        self.next_chat_id += 1;
+        if self.chat.len() >= self.cfg.chat_history {
+            self.chat.pop_front();
+        }
+        self.chat.push_back(message.clone());
+        self.emit(
+            recipients,
+            RoomEvent::Chat {
+                message: message.clone(),
+            },
+            out,
+        );
+        out.push(Output::Persist(Persist::Chat(message)));
+        Ok(())
+    }
+
+    fn update_self(
+        &mut self,
+        id: ParticipantId,
+        out: &mut Vec<Output>,
+        change: impl FnOnce(&mut confab_proto::room::Participant),
+    ) {
+        let member = self
+            .members
+            .get_mut(&id)
+            .expect("caller checked membership");
+        let before = member.info.clone();
+        change(&mut member.info);
+        if member.info != before {
+            self.emit_participant_updated(id, out);
+        }
+    }
+
+    fn set_role(
+        &mut self,
+        now: DateTime<Utc>,
+        target: ParticipantId,
+        role: MeetingRole,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refused> {
+        if role == MeetingRole::Organizer {
+            return refuse(RoomErrorCode::Invalid, "there is only one organizer");
+        }
+        let Some(t) = self.members.get(&target) else {
+            return refuse(RoomErrorCode::NotFound, "no such participant");
+        };
+        if t.info.role == MeetingRole::Organizer {
+            return refuse(
+                RoomErrorCode::NotAllowed,
+                "the organizer's role cannot change",
+            );
+        }
+        if t.info.role == role {
+            return Ok(());
+        }
+        let before = self.audience_of(target);
+        self.members
+            .get_mut(&target)
+            .expect("checked above")
+            .info
+            .role = role;
+        let after = self.audience_of(target);
+        self.emit(vec![target], RoomEvent::RoleChanged { role }, out);
+        self.emit_participant_updated(target, out);
+        // Those who no longer see the target get their roster anew, as does the target,
+        // whose view of the roster and lobby changed with the role.
+        let mut refresh: Vec<_> = before.into_iter().filter(|p| !after.contains(p)).collect();
+        refresh.push(target);
+        self.emit_roster_to(refresh, out);
+        let lobby = if role.is_presenter() {
+            self.lobby_entries()
+        } else {
+            Vec::new()
+        };
+        self.emit(vec![target], RoomEvent::Lobby { lobby }, out);
+        if role.is_presenter() {
+            self.release_waiting_for_presenter(now, out);
+        }
+        Ok(())
+    }
+
+    fn remove(
+        &mut self,
+        from: ParticipantId,
+        target: ParticipantId,
+        bar: bool,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refused> {
+        let Some(t) = self.members.get(&target) else {
+            return refuse(RoomErrorCode::NotFound, "no such participant");
+        };
+        if target == from {
+            return refuse(RoomErrorCode::Invalid, "use leave to leave the meeting");
+        }
+        if t.info.role == MeetingRole::Organizer {
+            return refuse(RoomErrorCode::NotAllowed, "the organizer cannot be removed");
+        }
+        let user = t.user;
+        self.remove_member(target, LeaveReason::Removed, out);
+        if bar {
+            self.barred_seats.insert(target);
+            if let Some(u) = user {
+                self.barred_users.insert(u);
+            }
+            out.push(Output::Persist(Persist::Bar { seat: target, user }));
+        }
+        let reason = if bar {
+            ByeReason::Barred
+        } else {
+            ByeReason::Removed
+        };
+        out.push(Output::Bye { to: target, reason });
+        Ok(())
+    }
+
+    fn admit(
+        &mut self,
+        now: DateTime<Utc>,
+        ids: &[ParticipantId],
+        out: &mut Vec<Output>,
+    ) -> Result<(), Refused> {
+        let max = self.cfg.policy.max_meeting_size as usize;
+        let mut admitted = 0;
+        for &id in ids {
+            if self.members.len() >= max {
+                self.emit_lobby(out);
+                return refuse(RoomErrorCode::Invalid, "the meeting is full");
+            }
+            let Some(w) = self.remove_waiter(id) else {
+                return refuse(RoomErrorCode::NotFound, "nobody by that id is waiting");
+            };
+            self.admit_seat(now, w.seat, out);
+            admitted += 1;
+        }
+        if admitted > 0 {
+            self.emit_lobby(out);
+        }
+        Ok(())
+    }
+
+    fn set_permissions(&mut self, wanted: AttendeePermissions, out: &mut Vec<Output>) {
+        let permissions = rights::cap_permissions(&self.cfg.policy, wanted);
+        if permissions == self.permissions {
+            return;
+        }
+        let list_changed = permissions.see_attendee_list != self.permissions.see_attendee_list;
+        self.permissions = permissions;
+        self.emit(
+            self.everyone(),
+            RoomEvent::PermissionsChanged { permissions },
+            out,
+        );
+        out.push(Output::Persist(Persist::Permissions(permissions)));
+        if list_changed {
+            let attendees = self
+                .members
+                .values()
+                .filter(|m| !m.info.role.is_presenter())
+                .map(|m| m.info.id)
+                .collect();
+            self.emit_roster_to(attendees, out);
+        }
+    }
+
+    fn end(&mut self, out: &mut Vec<Output>) {
+        self.ended = true;
+        self.emit(self.everyone(), RoomEvent::MeetingEnded, out);
+        let everyone: Vec<_> = self
+            .members
+            .keys()
+            .copied()
+            .chain(self.lobby.iter().map(|w| w.seat.id))
+            .collect();
+        for to in everyone {
+            out.push(Output::Bye {
+                to,
+                reason: ByeReason::MeetingEnded,
+            });
+        }
+        self.members.clear();
+        self.lobby.clear();
+        out.push(Output::Persist(Persist::Ended));
+    }
+
+    fn leave(&mut self, from: ParticipantId, out: &mut Vec<Output>) -> Result<(), Refused> {
+        if self.members.contains_key(&from) {
+            self.remove_member(from, LeaveReason::Left, out);
+        } else if self.remove_waiter(from).is_some() {
+            self.emit_lobby(out);
+        } else {
+            return refuse(RoomErrorCode::NotAdmitted, "you are not in the meeting");
+        }
+        out.push(Output::Bye {
+            to: from,
+            reason: ByeReason::Left,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,540 @@
+//! The live meeting as a pure state machine.
+//!
+//! The server's meeting actor feeds it [`Input`]s with the current time and carries out
+//! the [`Output`]s: events go to the listed participants, replies to one, `Persist` to the
+//! store. It never reads a clock, never awaits, never touches a socket, so every rule
+//! (lobby, roles, permissions, chat, visibility) is tested here with a virtual clock.
+//!
+//! Rule: every event a participant may see is addressed to them when it happens, even
+//! while their connection is down, so that the shell can replay exactly what they missed.
+
+mod chat;
+mod commands;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use confab_proto::{
+    room::{
+        ByeReason, ChatMessage, ClientMsg, LeaveReason, LobbyEntry, LobbyReason, Participant,
+        RoomErrorCode, RoomEvent, Snapshot,
+    },
+    AttendeePermissions, MeetingId, MeetingRole, ParticipantId, Policy, Seq, UserId,
+};
+
+use crate::{
+    ratelimit::TokenBucket,
+    rights::{self, Action},
+};
+
+/// Fixed for the life of one live meeting.
+#[derive(Clone, Debug)]
+pub struct MeetingConfig {
+    pub meeting: MeetingId,
+    pub title: String,
+    /// The organizer's tenant policy.
+    pub policy: Policy,
+    pub lobby: bool,
+    pub wait_for_presenter: bool,
+    pub max_chat_chars: u32,
+    /// Chat messages kept for late joiners.
+    pub chat_history: usize,
+    /// Chat rate limit per participant: burst, then messages per second.
+    pub chat_burst: u32,
+    pub chat_per_second: f64,
+    /// How long a dropped participant keeps their seat before they time out.
+    pub reconnect_grace: TimeDelta,
+}
+
+/// Who is connecting: decided by the join link and account, before the meeting sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seat {
+    pub id: ParticipantId,
+    pub name: String,
+    pub role: MeetingRole,
+    pub user: Option<UserId>,
+}
+
+/// What lasts from an earlier run of the meeting (restored from the store).
+#[derive(Clone, Debug, Default)]
+pub struct Restored {
+    pub permissions: Option<AttendeePermissions>,
+    pub locked: bool,
+    /// Oldest first.
+    pub chat: Vec<ChatMessage>,
+    pub barred_seats: Vec<ParticipantId>,
+    pub barred_users: Vec<UserId>,
+}
+
+/// Something that happened to the meeting.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A participant's connection said hello (new seat or returning one).
+    Connect(Seat),
+    /// A participant's connection dropped without `leave`.
+    Disconnect(ParticipantId),
+    Command(ParticipantId, ClientMsg),
+    /// Time passed: expire seats whose grace ran out.
+    Tick,
+}
+
+/// Something the shell must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Deliver `event` (numbered `seq`) to each of `to`.
+    Event {
+        seq: Seq,
+        to: Vec<ParticipantId>,
+        event: RoomEvent,
+    },
+    /// `to` is in: send a welcome. `returning` seats may be resumed from the shell's
+    /// replay buffer; others get a [`Meeting::snapshot`].
+    Welcome {
+        to: ParticipantId,
+        returning: bool,
+    },
+    /// `to` waits in the lobby.
+    Lobby {
+        to: ParticipantId,
+        reason: LobbyReason,
+    },
+    Error {
+        to: ParticipantId,
+        code: RoomErrorCode,
+        message: String,
+    },
+    /// Tell `to` why, then close their connection.
+    Bye {
+        to: ParticipantId,
+        reason: ByeReason,
+    },
+    Persist(Persist),
+}
+
+/// Changes that must outlive the meeting actor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Persist {
+    Chat(ChatMessage),
+    Permissions(AttendeePermissions),
+    Locked(bool),
+    Bar {
+        seat: ParticipantId,
+        user: Option<UserId>,
+    },
+    Ended,
+}
+
+#[derive(Clone, Debug)]
+struct Member {
+    info: Participant,
+    user: Option<UserId>,
+    disconnected_at: Option<DateTime<Utc>>,
+    chat_bucket: TokenBucket,
+}
+
+#[derive(Clone, Debug)]
+struct Waiter {
+    seat: Seat,
+    since: DateTime<Utc>,
+    reason: LobbyReason,
+}
+
+/// The state of one live meeting.
+#[derive(Debug)]
+pub struct Meeting {
+    cfg: MeetingConfig,
+    seq: Seq,
+    /// Keyed by UUIDv7 ids, so iteration is in join order.
+    members: BTreeMap<ParticipantId, Member>,
+    lobby: Vec<Waiter>,
+    permissions: AttendeePermissions,
+    locked: bool,
+    ended: bool,
+    barred_seats: HashSet<ParticipantId>,
+    barred_users: HashSet<UserId>,
+    chat: VecDeque<ChatMessage>,
+    next_chat_id: u64,
+}
+
+impl Meeting {
+    pub fn new(cfg: MeetingConfig, restored: Restored) -> Self {
+        let permissions =
+            rights::cap_permissions(&cfg.policy, restored.permissions.unwrap_or_default());
+        let next_chat_id = restored.chat.last().map_or(1, |m| m.id + 1);
+        let skip = restored.chat.len().saturating_sub(cfg.chat_history);
+        Self {
+            seq: 0,
+            members: BTreeMap::new(),
+            lobby: Vec::new(),
+            permissions,
+            locked: restored.locked,
+            ended: false,
+            barred_seats: restored.barred_seats.into_iter().collect(),
+            barred_users: restored.barred_users.into_iter().collect(),
+            chat: restored.chat.into_iter().skip(skip).collect(),
+            next_chat_id,
+            cfg,
+        }
+    }
+
+    /// Applies one input at time `now` and returns what the shell must do, in order.
+    pub fn handle(&mut self, now: DateTime<Utc>, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::Connect(seat) => self.connect(now, seat, &mut out),
+            Input::Disconnect(id) => self.disconnect(now, id, &mut out),
+            Input::Command(id, cmd) => self.command(now, id, cmd, &mut out),
+            Input::Tick => self.expire(now, &mut out),
+        }
+        out
+    }
+
+    /// When [`Input::Tick`] should next be sent, if ever.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.members
+            .values()
+            .filter_map(|m| m.disconnected_at)
+            .min()
+            .map(|t| t + self.cfg.reconnect_grace)
+    }
+
+    /// The last sequence number handed out.
+    pub fn seq(&self) -> Seq {
+        self.seq
+    }
+
+    pub fn config(&self) -> &MeetingConfig {
+        &self.cfg
+    }
+
+    /// People in the meeting, including those whose connection is briefly down.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Nobody in the meeting and nobody waiting: the actor may stop.
+    pub fn is_idle(&self) -> bool {
+        self.members.is_empty() && self.lobby.is_empty()
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// What `id` sees on arrival, or `None` if they are not in the meeting.
+    pub fn snapshot(&self, id: ParticipantId) -> Option<Snapshot> {
+        let me = self.members.get(&id)?;
+        let presenter = me.info.role.is_presenter();
+        Some(Snapshot {
+            meeting: self.cfg.meeting,
+            title: self.cfg.title.clone(),
+            you: me.info.clone(),
+            participants: self.visible_roster(id),
+            lobby: if presenter {
+                self.lobby_entries()
+            } else {
+                Vec::new()
+            },
+            permissions: self.permissions,
+            chat_enabled: self.cfg.policy.chat,
+            locked: self.locked,
+            chat: self
+                .chat
+                .iter()
+                .filter(|m| chat::readable_by(m, id, presenter))
+                .cloned()
+                .collect(),
+            max_chat_chars: self.cfg.max_chat_chars,
+        })
+    }
+
+    // ---- joining and leaving ----
+
+    fn connect(&mut self, now: DateTime<Utc>, seat: Seat, out: &mut Vec<Output>) {
+        let id = seat.id;
+        if self.ended {
+            return out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::MeetingEnded,
+            });
+        }
+        if self.barred_seats.contains(&id)
+            || seat.user.is_some_and(|u| self.barred_users.contains(&u))
+        {
+            return out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::Barred,
+            });
+        }
+        if let Some(member) = self.members.get_mut(&id) {
+            let was_down = member.disconnected_at.take().is_some();
+            member.info.connected = true;
+            let role = member.info.role;
+            out.push(Output::Welcome {
+                to: id,
+                returning: true,
+            });
+            if was_down {
+                self.emit_participant_updated(id, out);
+            }
+            if role.is_presenter() {
+                self.release_waiting_for_presenter(now, out);
+            }
+            return;
+        }
+        if let Some(w) = self.lobby.iter().find(|w| w.seat.id == id) {
+            return out.push(Output::Lobby {
+                to: id,
+                reason: w.reason,
+            });
+        }
+        if self.locked && seat.role != MeetingRole::Organizer {
+            return out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::MeetingLocked,
+            });
+        }
+        let max = self.cfg.policy.max_meeting_size as usize;
+        if self.members.len() >= max || self.lobby.len() >= max {
+            return out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::MeetingFull,
+            });
+        }
+        let reason = if seat.role.is_presenter() {
+            None
+        } else if self.cfg.wait_for_presenter && !self.presenter_present() {
+            Some(LobbyReason::AwaitingPresenter)
+        } else if self.cfg.lobby {
+            Some(LobbyReason::AwaitingAdmission)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                self.lobby.push(Waiter {
+                    seat,
+                    since: now,
+                    reason,
+                });
+                out.push(Output::Lobby { to: id, reason });
+                self.emit_lobby(out);
+            }
+            None => {
+                let presenter = seat.role.is_presenter();
+                self.admit_seat(now, seat, out);
+                if presenter {
+                    self.release_waiting_for_presenter(now, out);
+                }
+            }
+        }
+    }
+
+    fn admit_seat(&mut self, now: DateTime<Utc>, seat: Seat, out: &mut Vec<Output>) {
+        let id = seat.id;
+        let member = Member {
+            info: Participant {
+                id,
+                name: seat.name,
+                role: seat.role,
+                guest: seat.user.is_none(),
+                hand_raised: false,
+                away: false,
+                connected: true,
+                joined_at: now,
+            },
+            user: seat.user,
+            disconnected_at: None,
+            chat_bucket: TokenBucket::new(self.cfg.chat_burst, self.cfg.chat_per_second),
+        };
+        let participant = member.info.clone();
+        self.members.insert(id, member);
+        // The newcomer learns the roster from their snapshot, taken after this event.
+        let to: Vec<_> = self
+            .audience_of(id)
+            .into_iter()
+            .filter(|&p| p != id)
+            .collect();
+        self.emit(to, RoomEvent::ParticipantJoined { participant }, out);
+        out.push(Output::Welcome {
+            to: id,
+            returning: false,
+        });
+    }
+
+    /// A presenter is here: attendees waiting for one move on (in, or to admission).
+    fn release_waiting_for_presenter(&mut self, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if !self
+            .lobby
+            .iter()
+            .any(|w| w.reason == LobbyReason::AwaitingPresenter)
+        {
+            return;
+        }
+        if self.cfg.lobby {
+            for w in &mut self.lobby {
+                if w.reason == LobbyReason::AwaitingPresenter {
+                    w.reason = LobbyReason::AwaitingAdmission;
+                    out.push(Output::Lobby {
+                        to: w.seat.id,
+                        reason: w.reason,
+                    });
+                }
+            }
+        } else {
+            let (released, kept) = std::mem::take(&mut self.lobby)
+                .into_iter()
+                .partition(|w| w.reason == LobbyReason::AwaitingPresenter);
+            self.lobby = kept;
+            let released: Vec<Waiter> = released;
+            for w in released {
+                self.admit_seat(now, w.seat, out);
+            }
+        }
+        self.emit_lobby(out);
+    }
+
+    fn disconnect(&mut self, now: DateTime<Utc>, id: ParticipantId, out: &mut Vec<Output>) {
+        if let Some(member) = self.members.get_mut(&id) {
+            if member.disconnected_at.is_none() {
+                member.disconnected_at = Some(now);
+                member.info.connected = false;
+                self.emit_participant_updated(id, out);
+            }
+        } else if self.remove_waiter(id).is_some() {
+            self.emit_lobby(out);
+        }
+    }
+
+    fn expire(&mut self, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let grace = self.cfg.reconnect_grace;
+        let expired: Vec<ParticipantId> = self
+            .members
+            .values()
+            .filter(|m| m.disconnected_at.is_some_and(|t| t + grace <= now))
+            .map(|m| m.info.id)
+            .collect();
+        for id in expired {
+            self.remove_member(id, LeaveReason::TimedOut, out);
+        }
+    }
+
+    fn remove_member(&mut self, id: ParticipantId, reason: LeaveReason, out: &mut Vec<Output>) {
+        let to = self.audience_of(id);
+        if self.members.remove(&id).is_some() {
+            let to = to.into_iter().filter(|&p| p != id).collect();
+            self.emit(to, RoomEvent::ParticipantLeft { id, reason }, out);
+        }
+    }
+
+    fn remove_waiter(&mut self, id: ParticipantId) -> Option<Waiter> {
+        let i = self.lobby.iter().position(|w| w.seat.id == id)?;
+        Some(self.lobby.remove(i))
+    }
+
+    // ---- who sees what ----
+
+    fn presenter_present(&self) -> bool {
+        self.members
+            .values()
+            .any(|m| m.info.role.is_presenter() && m.info.connected)
+    }
+
+    /// Whether `viewer` may see `subject` in the roster.
+    fn sees(&self, viewer: &Member, subject: &Member) -> bool {
+        viewer.info.id == subject.info.id
+            || subject.info.role.is_presenter()
+            || rights::check(
+                &self.cfg.policy,
+                &self.permissions,
+                viewer.info.role,
+                Action::SeeAttendeeList,
+            )
+            .is_ok()
+    }
+
+    /// Everyone who sees `subject` in their roster.
+    fn audience_of(&self, subject: ParticipantId) -> Vec<ParticipantId> {
+        let Some(s) = self.members.get(&subject) else {
+            return Vec::new();
+        };
+        self.members
+            .values()
+            .filter(|v| self.sees(v, s))
+            .map(|v| v.info.id)
+            .collect()
+    }
+
+    fn visible_roster(&self, viewer: ParticipantId) -> Vec<Participant> {
+        let Some(v) = self.members.get(&viewer) else {
+            return Vec::new();
+        };
+        self.members
+            .values()
+            .filter(|s| self.sees(v, s))
+            .map(|s| s.info.clone())
+            .collect()
+    }
+
+    fn everyone(&self) -> Vec<ParticipantId> {
+        self.members.keys().copied().collect()
+    }
+
+    fn presenters(&self) -> Vec<ParticipantId> {
+        self.members
+            .values()
+            .filter(|m| m.info.role.is_presenter())
+            .map(|m| m.info.id)
+            .collect()
+    }
+
+    fn lobby_entries(&self) -> Vec<LobbyEntry> {
+        self.lobby
+            .iter()
+            .map(|w| LobbyEntry {
+                id: w.seat.id,
+                name: w.seat.name.clone(),
+                guest: w.seat.user.is_none(),
+                since: w.since,
+            })
+            .collect()
+    }
+
+    // ---- emitting ----
+
+    fn emit(&mut self, to: Vec<ParticipantId>, event: RoomEvent, out: &mut Vec<Output>) {
+        if to.is_empty() {
+            return;
+        }
+        self.seq += 1;
+        out.push(Output::Event {
+            seq: self.seq,
+            to,
+            event,
+        });
+    }
+
+    fn emit_participant_updated(&mut self, id: ParticipantId, out: &mut Vec<Output>) {
+        if let Some(m) = self.members.get(&id) {
+            let participant = m.info.clone();
+            let to = self.audience_of(id);
+            self.emit(to, RoomEvent::ParticipantUpdated { participant }, out);
+        }
+    }
+
+    fn emit_lobby(&mut self, out: &mut Vec<Output>) {
+        let lobby = self.lobby_entries();
+        let to = self.presenters();
+        self.emit(to, RoomEvent::Lobby { lobby }, out);
+    }
+
+    /// Sends each of `viewers` the whole roster they may now see.
+    fn emit_roster_to(&mut self, viewers: Vec<ParticipantId>, out: &mut Vec<Output>) {
+        for v in viewers {
+            let participants = self.visible_roster(v);
+            self.emit(vec![v], RoomEvent::Roster { participants }, out);
+        }
+    }
+}

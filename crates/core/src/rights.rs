@@ -1,0 +1,150 @@
+//! Effective rights: tenant policy ∩ meeting settings ∩ role and attendee permissions.
+//!
+//! Every command a participant sends is checked here by the meeting state machine;
+//! the client only mirrors the answer. Settings that gate a meeting come from the
+//! organizer's policy; settings that gate an action come from the actor's.
+
+use confab_proto::{room::RoomErrorCode, AttendeePermissions, MeetingRole, Policy};
+
+/// Something a participant may try to do in a meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Chat,
+    SeeAttendeeList,
+    /// Admit, deny, remove, lock, change roles, permissions, end the meeting.
+    Moderate,
+}
+
+/// Why an action is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The organisation's policy forbids it for everyone.
+    #[error("disabled by your organisation's policy")]
+    Policy,
+    /// The participant's role or the attendee permissions forbid it.
+    #[error("not allowed for your role")]
+    Role,
+}
+
+impl Refusal {
+    pub fn code(self) -> RoomErrorCode {
+        match self {
+            Refusal::Policy => RoomErrorCode::DisabledByPolicy,
+            Refusal::Role => RoomErrorCode::NotAllowed,
+        }
+    }
+}
+
+/// Decides whether `role` may perform `action` under `policy` and the live `permissions`.
+pub fn check(
+    policy: &Policy,
+    permissions: &AttendeePermissions,
+    role: MeetingRole,
+    action: Action,
+) -> Result<(), Refusal> {
+    let (by_policy, by_attendee_permission) = match action {
+        Action::Chat => (policy.chat, permissions.chat),
+        Action::SeeAttendeeList => (true, permissions.see_attendee_list),
+        Action::Moderate => (true, false),
+    };
+    if !by_policy {
+        return Err(Refusal::Policy);
+    }
+    if role.is_presenter() || by_attendee_permission {
+        Ok(())
+    } else {
+        Err(Refusal::Role)
+    }
+}
+
+/// Attendee permissions capped by policy: a permission the policy forbids cannot be granted.
+pub fn cap_permissions(policy: &Policy, wanted: AttendeePermissions) -> AttendeePermissions {
+    AttendeePermissions {
+        chat: wanted.chat && policy.chat,
+        ask_questions: wanted.ask_questions && policy.qa,
+        annotate: wanted.annotate && policy.annotations,
+        upload_handouts: wanted.upload_handouts && policy.file_transfer,
+        edit_notes: wanted.edit_notes && policy.shared_notes,
+        use_camera: wanted.use_camera && policy.ip_video,
+        use_microphone: wanted.use_microphone && policy.ip_audio,
+        ..wanted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presenters_chat_even_when_attendee_chat_is_off() {
+        let perms = AttendeePermissions {
+            chat: false,
+            ..Default::default()
+        };
+        let p = Policy::default();
+        assert_eq!(
+            check(&p, &perms, MeetingRole::Presenter, Action::Chat),
+            Ok(())
+        );
+        assert_eq!(
+            check(&p, &perms, MeetingRole::Attendee, Action::Chat),
+            Err(Refusal::Role)
+        );
+    }
+
+    #[test]
+    fn policy_beats_role_for_chat() {
+        let p = Policy {
+            chat: false,
+            ..Default::default()
+        };
+        let perms = AttendeePermissions::default();
+        assert_eq!(
+            check(&p, &perms, MeetingRole::Organizer, Action::Chat),
+            Err(Refusal::Policy)
+        );
+    }
+
+    #[test]
+    fn attendees_never_moderate_whatever_the_permissions() {
+        let perms = AttendeePermissions {
+            chat: true,
+            see_attendee_list: true,
+            ask_questions: true,
+            annotate: true,
+            browse_independently: true,
+            upload_handouts: true,
+            edit_notes: true,
+            export_content: true,
+            use_camera: true,
+            use_microphone: true,
+        };
+        let p = Policy::default();
+        assert_eq!(
+            check(&p, &perms, MeetingRole::Attendee, Action::Moderate),
+            Err(Refusal::Role)
+        );
+        assert_eq!(
+            check(&p, &perms, MeetingRole::Presenter, Action::Moderate),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn capping_removes_what_policy_forbids_and_keeps_the_rest() {
+        let p = Policy {
+            ip_video: false,
+            annotations: false,
+            ..Default::default()
+        };
+        let wanted = AttendeePermissions {
+            annotate: true,
+            ..Default::default()
+        };
+        let capped = cap_permissions(&p, wanted);
+        assert!(!capped.use_camera);
+        assert!(!capped.annotate);
+        assert!(capped.use_microphone);
+        assert!(capped.chat);
+    }
+}

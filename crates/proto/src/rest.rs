@@ -1,0 +1,241 @@
+//! Bodies of the REST API under `/api/v1`. Errors are [`Problem`] (RFC 9457).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+use crate::{AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, TenantId, UserId};
+
+/// An error, as `application/problem+json`. `type` is stable; match on it, not on `title`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct Problem {
+    /// A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct TenantView {
+    pub id: TenantId,
+    pub name: String,
+    /// Where this organisation's data lives, e.g. `eu-central`.
+    pub region: String,
+    pub policy: Policy,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct UserView {
+    pub id: UserId,
+    pub tenant: TenantId,
+    pub email: String,
+    pub name: String,
+    pub role: AccountRole,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct Me {
+    pub user: UserView,
+    pub tenant: TenantView,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct CreateTenant {
+    pub name: String,
+    pub region: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub policy: Option<Policy>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct CreateUser {
+    pub email: String,
+    pub name: String,
+    pub role: AccountRole,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct ApiTokenView {
+    pub id: ApiTokenId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct CreateApiToken {
+    pub name: String,
+}
+
+/// The secret is shown once, here; the server keeps only its hash.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct CreatedApiToken {
+    pub token: String,
+    pub info: ApiTokenView,
+}
+
+/// A meeting as its organizer schedules or edits it.
+/// Times are wall-clock times in `time_zone` (an IANA name such as `Europe/Berlin`),
+/// written `YYYY-MM-DDTHH:MM` (as an HTML `datetime-local` input gives them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct MeetingInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub start: String,
+    pub end: String,
+    pub time_zone: String,
+    /// Empty or absent: no passcode.
+    #[serde(default)]
+    #[ts(optional)]
+    pub passcode: Option<String>,
+    #[serde(default = "yes")]
+    pub lobby: bool,
+    #[serde(default = "yes")]
+    pub allow_guests: bool,
+    /// Attendees who arrive before any presenter wait in the lobby until one comes.
+    #[serde(default = "yes")]
+    pub wait_for_presenter: bool,
+    /// E-mail addresses of accounts who join as presenters whichever link they use.
+    #[serde(default)]
+    pub presenters: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Start a meeting now, without scheduling.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct MeetNow {
+    #[serde(default)]
+    #[ts(optional)]
+    pub title: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MeetingStatus {
+    Scheduled,
+    Ended,
+    Cancelled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct PersonRef {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// A meeting as the API shows it. Links and passcode are shown to its organizer only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct MeetingView {
+    pub id: MeetingId,
+    pub title: String,
+    pub description: String,
+    pub status: MeetingStatus,
+    /// Started with "meet now" rather than scheduled.
+    pub instant: bool,
+    pub start: String,
+    pub end: String,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub lobby: bool,
+    pub allow_guests: bool,
+    pub wait_for_presenter: bool,
+    pub presenters: Vec<String>,
+    pub organizer: PersonRef,
+    #[serde(default)]
+    #[ts(optional)]
+    pub passcode: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub presenter_link: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub attendee_link: Option<String>,
+    /// iCalendar SEQUENCE: bumped on every change.
+    pub sequence: u32,
+    /// People in the meeting right now (0 when not live).
+    pub live_participants: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a join link leads to, shown on the join page before joining.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct LinkInfo {
+    pub meeting: MeetingId,
+    pub title: String,
+    pub organizer_name: String,
+    /// The role this link grants (a signed-in named presenter gets presenter anyway).
+    pub role: MeetingRole,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub needs_passcode: bool,
+    /// Guests may join without an account.
+    pub allow_guests: bool,
+    /// The signed-in user's name, if any: they join under it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub signed_in_as: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct JoinRequest {
+    /// Required for guests; ignored for signed-in users.
+    #[serde(default)]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub passcode: Option<String>,
+}
+
+/// A join token opens the room channel (first frame `hello`).
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct JoinResponse {
+    pub token: String,
+    pub meeting: MeetingId,
+    pub role: MeetingRole,
+    pub expires_at: DateTime<Utc>,
+}

@@ -1,0 +1,360 @@
+//! The room channel: one WebSocket per participant, JSON text frames.
+//!
+//! The client's first frame is [`ClientMsg::Hello`]. The server answers with
+//! [`ServerMsg::Welcome`] (a snapshot, or a resume), or [`ServerMsg::Lobby`] while the
+//! participant waits to be admitted. After that the server sends ordered
+//! [`ServerMsg::Event`]s; each carries the meeting's sequence number, and a client that
+//! reconnects with the last number it saw gets exactly the events it missed.
+//! `docs/protocol.md` walks through the exchange message by message.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{AttendeePermissions, MeetingId, MeetingRole, ParticipantId, Seq};
+
+/// A frame from the client: an optional correlation number plus one message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ClientFrame {
+    /// Echoed in the error that answers this frame, if any.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reference: Option<u32>,
+    #[serde(flatten)]
+    pub msg: ClientMsg,
+}
+
+/// Where to pick up after a dropped connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Resume {
+    /// The `epoch` from the last welcome: identifies one run of the meeting actor.
+    pub epoch: String,
+    /// The last sequence number the client applied.
+    #[ts(type = "number")]
+    pub since: Seq,
+}
+
+/// Where a chat message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChatTo {
+    /// Everyone in the meeting.
+    Everyone,
+    /// Organizer and presenters only (plus the sender).
+    Presenters,
+    /// One person, privately.
+    Participant { id: ParticipantId },
+}
+
+/// Everything a client can say on the room channel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ClientMsg {
+    /// First frame: the join token from `POST /api/v1/links/{key}/join`, and where to resume.
+    Hello {
+        token: String,
+        #[serde(default)]
+        #[ts(optional)]
+        resume: Option<Resume>,
+    },
+    /// Keep-alive; answered with `pong`.
+    Ping,
+    SendChat {
+        to: ChatTo,
+        text: String,
+    },
+    RaiseHand {
+        raised: bool,
+    },
+    SetAway {
+        away: bool,
+    },
+    /// Promote to presenter or demote to attendee (presenters only).
+    SetRole {
+        participant: ParticipantId,
+        role: MeetingRole,
+    },
+    /// Remove someone; with `bar`, their link no longer lets them back in.
+    RemoveParticipant {
+        participant: ParticipantId,
+        bar: bool,
+    },
+    /// Let someone waiting in the lobby in.
+    Admit {
+        participant: ParticipantId,
+    },
+    /// Turn someone waiting in the lobby away.
+    Deny {
+        participant: ParticipantId,
+    },
+    AdmitAll,
+    /// Locked meetings admit nobody new.
+    SetLocked {
+        locked: bool,
+    },
+    SetPermissions {
+        permissions: AttendeePermissions,
+    },
+    /// Ends the meeting for everyone.
+    EndMeeting,
+    /// Leave for good (a dropped socket, by contrast, may resume).
+    Leave,
+}
+
+/// A person in the meeting, as others see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Participant {
+    pub id: ParticipantId,
+    pub name: String,
+    pub role: MeetingRole,
+    /// Joined without an account.
+    pub guest: bool,
+    pub hand_raised: bool,
+    pub away: bool,
+    /// False while their connection is down and they may still resume.
+    pub connected: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Someone waiting to be let in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LobbyEntry {
+    pub id: ParticipantId,
+    pub name: String,
+    pub guest: bool,
+    pub since: DateTime<Utc>,
+}
+
+/// One chat message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChatMessage {
+    /// Increases by one per message in a meeting, across restarts.
+    #[ts(type = "number")]
+    pub id: u64,
+    pub from: ParticipantId,
+    pub from_name: String,
+    pub to: ChatTo,
+    /// For private messages: the recipient's name, for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub to_name: Option<String>,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The meeting as a participant sees it on arrival.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Snapshot {
+    pub meeting: MeetingId,
+    pub title: String,
+    pub you: Participant,
+    /// Everyone this participant may see (attendees without `see_attendee_list` see presenters only).
+    pub participants: Vec<Participant>,
+    /// Who waits in the lobby; empty unless you are a presenter.
+    pub lobby: Vec<LobbyEntry>,
+    pub permissions: AttendeePermissions,
+    /// Whether chat is allowed at all by the tenant policy.
+    pub chat_enabled: bool,
+    pub locked: bool,
+    /// The chat history this participant may read, oldest first.
+    pub chat: Vec<ChatMessage>,
+    /// Server limit on one chat message, in characters.
+    pub max_chat_chars: u32,
+}
+
+/// Why someone left the roster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LeaveReason {
+    Left,
+    /// Their connection dropped and did not come back in time.
+    TimedOut,
+    Removed,
+}
+
+/// An ordered change to the meeting. Each participant sees those meant for them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum RoomEvent {
+    ParticipantJoined {
+        participant: Participant,
+    },
+    /// Role, hand, away or connection changed.
+    ParticipantUpdated {
+        participant: Participant,
+    },
+    ParticipantLeft {
+        id: ParticipantId,
+        reason: LeaveReason,
+    },
+    /// The whole roster, sent when what you may see changes.
+    Roster {
+        participants: Vec<Participant>,
+    },
+    /// The lobby changed (presenters only).
+    Lobby {
+        lobby: Vec<LobbyEntry>,
+    },
+    Chat {
+        message: ChatMessage,
+    },
+    PermissionsChanged {
+        permissions: AttendeePermissions,
+    },
+    LockChanged {
+        locked: bool,
+    },
+    /// Your own role changed; the client should re-read what it may do.
+    RoleChanged {
+        role: MeetingRole,
+    },
+    MeetingEnded,
+}
+
+/// Why a participant waits in the lobby.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LobbyReason {
+    /// A presenter must admit them.
+    AwaitingAdmission,
+    /// The meeting has not started: no presenter has arrived yet.
+    AwaitingPresenter,
+}
+
+/// Error codes of the room channel; the connection stays open after these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RoomErrorCode {
+    /// The frame was not valid JSON or not a known message.
+    BadMessage,
+    /// Your role or the attendee permissions do not allow this.
+    NotAllowed,
+    /// Policy of the organisation forbids this.
+    DisabledByPolicy,
+    /// Too many messages too fast; try again shortly.
+    RateLimited,
+    /// The text is longer than the limit.
+    TooLong,
+    /// The message is empty or otherwise invalid.
+    Invalid,
+    /// No such participant.
+    NotFound,
+    /// Only allowed once you are in the meeting (not from the lobby).
+    NotAdmitted,
+}
+
+/// Why the server is closing the connection. Sent just before the close frame,
+/// whose close code is the same reason (see `close_code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ByeReason {
+    /// The join token is unknown, expired, or the meeting is gone.
+    InvalidToken,
+    /// The first frame was not a hello.
+    HelloExpected,
+    /// Removed by a presenter.
+    Removed,
+    /// Barred from this meeting.
+    Barred,
+    /// A presenter turned you away from the lobby.
+    Denied,
+    /// The meeting is at its maximum size.
+    MeetingFull,
+    /// The meeting is locked.
+    MeetingLocked,
+    MeetingEnded,
+    /// The meeting was cancelled.
+    MeetingCancelled,
+    /// You left.
+    Left,
+    /// The same seat connected again elsewhere.
+    Replaced,
+    /// Your connection fell too far behind; reconnect to resume.
+    TooSlow,
+    /// A frame exceeded the size limit.
+    FrameTooLarge,
+    /// The server is restarting; reconnect shortly.
+    ServerShutdown,
+}
+
+impl ByeReason {
+    /// The WebSocket close code for this reason (4000–4999 are ours).
+    pub fn close_code(self) -> u16 {
+        match self {
+            ByeReason::InvalidToken => 4001,
+            ByeReason::HelloExpected => 4002,
+            ByeReason::Removed => 4003,
+            ByeReason::Barred => 4004,
+            ByeReason::Denied => 4005,
+            ByeReason::MeetingFull => 4006,
+            ByeReason::MeetingLocked => 4007,
+            ByeReason::MeetingEnded => 4008,
+            ByeReason::MeetingCancelled => 4009,
+            ByeReason::Left => 4010,
+            ByeReason::Replaced => 4011,
+            ByeReason::TooSlow => 4012,
+            ByeReason::FrameTooLarge => 1009,
+            ByeReason::ServerShutdown => 1012,
+        }
+    }
+
+    /// Whether a client should reconnect and resume after this.
+    pub fn may_resume(self) -> bool {
+        matches!(self, ByeReason::TooSlow | ByeReason::ServerShutdown)
+    }
+}
+
+/// Everything the server sends on the room channel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ServerMsg {
+    /// You are in. With a snapshot on a fresh join; without one when resuming, in which
+    /// case the missed events follow.
+    Welcome {
+        protocol: u32,
+        epoch: String,
+        you: ParticipantId,
+        /// The sequence number the snapshot reflects (or the resume point).
+        #[ts(type = "number")]
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        snapshot: Option<Box<Snapshot>>,
+    },
+    /// You wait to be let in.
+    Lobby {
+        reason: LobbyReason,
+        title: String,
+    },
+    Event {
+        #[ts(type = "number")]
+        seq: Seq,
+        event: RoomEvent,
+    },
+    Error {
+        code: RoomErrorCode,
+        message: String,
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reference: Option<u32>,
+    },
+    /// The connection is about to close, and why.
+    Bye {
+        reason: ByeReason,
+    },
+    Pong,
+}

@@ -1,0 +1,191 @@
+// The REST client for /api/v1: typed calls, and errors as Problem (RFC 9457).
+// Every failure, including a network failure or a non-JSON error page, becomes an
+// ApiError carrying a Problem whose `title` (and `detail`) can be shown to users.
+import type { JoinRequest } from '../proto/JoinRequest';
+import type { JoinResponse } from '../proto/JoinResponse';
+import type { LinkInfo } from '../proto/LinkInfo';
+import type { LoginRequest } from '../proto/LoginRequest';
+import type { Me } from '../proto/Me';
+import type { MeetNow } from '../proto/MeetNow';
+import type { MeetingInput } from '../proto/MeetingInput';
+import type { MeetingView } from '../proto/MeetingView';
+import type { Problem } from '../proto/Problem';
+
+/** Problem `type`s the client reacts to specifically; everything else is shown as is. */
+export const problemTypes = {
+  wrongPasscode: 'https://confab.dev/problems/wrong-passcode',
+} as const;
+
+export class ApiError extends Error {
+  readonly problem: Problem;
+  /** Optional extension member: the name of the input the problem is about. */
+  readonly field: string | undefined;
+
+  constructor(problem: Problem, field?: string) {
+    super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+    this.name = 'ApiError';
+    this.problem = problem;
+    this.field = field;
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+
+  /** Whether this is the named problem type (compares the last path segment too). */
+  is(type: string): boolean {
+    const t = this.problem.type;
+    return t === type || lastSegment(t) === lastSegment(type);
+  }
+}
+
+function lastSegment(uri: string): string {
+  const parts = uri.split('/');
+  return parts[parts.length - 1] ?? uri;
+}
+
+/** A title to show when the server sent no usable problem body. */
+function fallbackTitle(status: number): string {
+  if (status === 401) return 'Please sign in';
+  if (status === 403) return 'You are not allowed to do that';
+  if (status === 404) return 'Not found';
+  if (status === 409) return 'That conflicts with a change made elsewhere';
+  if (status === 410) return 'This is no longer available';
+  if (status === 413) return 'That is too large';
+  if (status === 429) return 'Too many requests; please wait a moment';
+  if (status >= 500) return 'The server had a problem; please try again';
+  return 'The request failed';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Turn a failed response into an ApiError, tolerating bodies that are not problem+json. */
+export async function problemFromResponse(res: Response): Promise<ApiError> {
+  let body: unknown = undefined;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      body = await res.json();
+    } catch {
+      body = undefined;
+    }
+  }
+  if (isRecord(body) && typeof body.title === 'string') {
+    const problem: Problem = {
+      type: typeof body.type === 'string' ? body.type : 'about:blank',
+      title: body.title,
+      status: typeof body.status === 'number' ? body.status : res.status,
+    };
+    if (typeof body.detail === 'string' && body.detail !== '') problem.detail = body.detail;
+    const field = typeof body.field === 'string' ? body.field : undefined;
+    return new ApiError(problem, field);
+  }
+  return new ApiError({ type: 'about:blank', title: fallbackTitle(res.status), status: res.status });
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export class Api {
+  private readonly fetchImpl: FetchLike;
+  private readonly base: string;
+
+  constructor(fetchImpl: FetchLike = (input, init) => fetch(input, init), base = '/api/v1') {
+    this.fetchImpl = fetchImpl;
+    this.base = base;
+  }
+
+  /** Send a request; resolve to the JSON body (or undefined for 204), reject with ApiError. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.base + path, init);
+    } catch {
+      throw new ApiError({
+        type: 'about:blank',
+        title: 'Cannot reach the server',
+        status: 0,
+        detail: 'Check your connection and try again.',
+      });
+    }
+    if (!res.ok) throw await problemFromResponse(res);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError({ type: 'about:blank', title: 'The server sent an unreadable answer', status: res.status });
+    }
+  }
+
+  login(req: LoginRequest): Promise<Me> {
+    return this.request('POST', '/auth/login', req);
+  }
+  logout(): Promise<void> {
+    return this.request('POST', '/auth/logout');
+  }
+  /** The signed-in account, or null when not signed in (401). */
+  async me(): Promise<Me | null> {
+    try {
+      return await this.request<Me>('GET', '/me');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null;
+      throw e;
+    }
+  }
+
+  listMeetings(): Promise<MeetingView[]> {
+    return this.request('GET', '/meetings');
+  }
+  createMeeting(input: MeetingInput): Promise<MeetingView> {
+    return this.request('POST', '/meetings', input);
+  }
+  meetNow(req: MeetNow): Promise<MeetingView> {
+    return this.request('POST', '/meetings/now', req);
+  }
+  getMeeting(id: string): Promise<MeetingView> {
+    return this.request('GET', `/meetings/${encodeURIComponent(id)}`);
+  }
+  updateMeeting(id: string, input: MeetingInput): Promise<MeetingView> {
+    return this.request('PUT', `/meetings/${encodeURIComponent(id)}`, input);
+  }
+  cancelMeeting(id: string): Promise<MeetingView> {
+    return this.request('POST', `/meetings/${encodeURIComponent(id)}/cancel`);
+  }
+  rotateLinks(id: string): Promise<MeetingView> {
+    return this.request('POST', `/meetings/${encodeURIComponent(id)}/rotate-links`);
+  }
+
+  linkInfo(key: string): Promise<LinkInfo> {
+    return this.request('GET', `/links/${encodeURIComponent(key)}`);
+  }
+  join(key: string, req: JoinRequest): Promise<JoinResponse> {
+    return this.request('POST', `/links/${encodeURIComponent(key)}/join`, req);
+  }
+}
+
+/** Download URLs (plain links: the session cookie authenticates them). */
+export const downloads = {
+  invite: (id: string) => `/api/v1/meetings/${encodeURIComponent(id)}/invite.ics`,
+  chat: (id: string, format: 'text' | 'json') =>
+    `/api/v1/meetings/${encodeURIComponent(id)}/chat?format=${format}`,
+};
+
+/** The app-wide client. */
+export const api = new Api();
+
+/** A message for users from any thrown value. */
+export function errorMessage(e: unknown): { title: string; detail?: string } {
+  if (e instanceof ApiError) {
+    return e.problem.detail ? { title: e.problem.title, detail: e.problem.detail } : { title: e.problem.title };
+  }
+  return { title: 'Something went wrong', detail: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,32 @@
+// Build and dev-server configuration for the Confab web client.
+// The output in dist/ is embedded by the Rust server, which sends a strict CSP:
+// everything must be same-origin files (no inline scripts or styles, no CDNs).
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+
+// The Rust server during development (`confab serve` default port); override with CONFAB_API.
+const api = process.env.CONFAB_API ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  // JSX through Vite's built-in oxc transform; no React plugin needed.
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Keep every asset a file: nothing inlined as data: that CSP would need to allow.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+    target: 'es2022',
+  },
+  server: {
+    proxy: {
+      '/api': { target: api, changeOrigin: false, ws: true },
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+  },
+});
