@@ -3,6 +3,7 @@
 import type { JoinResponse } from '../proto/JoinResponse';
 
 const prefix = 'confab.join.';
+const linkPrefix = 'confab.link.';
 
 function storage(): Storage | undefined {
   try {
@@ -12,9 +13,11 @@ function storage(): Storage | undefined {
   }
 }
 
-export function saveJoin(join: JoinResponse): void {
+/** Remember a join token, and the link it came from (to offer "Rejoin" later). */
+export function saveJoin(join: JoinResponse, key?: string): void {
   try {
     storage()?.setItem(prefix + join.meeting, JSON.stringify(join));
+    if (key) storage()?.setItem(linkPrefix + join.meeting, key);
   } catch {
     // Quota or privacy mode: the tab still works, a reload just cannot resume.
   }
@@ -32,8 +35,14 @@ export function loadJoin(meetingId: string): JoinResponse | undefined {
   }
 }
 
+/** Drop the token (it can no longer be used); the link key stays for "Rejoin". */
 export function forgetJoin(meetingId: string): void {
   storage()?.removeItem(prefix + meetingId);
+}
+
+/** The join-link key this tab last used for a meeting, if any. */
+export function lastLinkKey(meetingId: string): string | undefined {
+  return storage()?.getItem(linkPrefix + meetingId) ?? undefined;
 }
 
 /** The link key in a join link such as `https://host/j/AbC123`, or undefined. */

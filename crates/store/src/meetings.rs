@@ -1,0 +1,239 @@
+//! Meetings: schedule, settings, join-link keys and status.
+
+use chrono::{DateTime, Utc};
+use confab_proto::{rest::MeetingStatus, MeetingId, TenantId, UserId};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{from_json, json, Result, Store, StoreError};
+
+/// A meeting's fields as the organizer set them, validated by the caller.
+#[derive(Clone, Debug)]
+pub struct NewMeeting {
+    pub title: String,
+    pub description: String,
+    pub start_local: String,
+    pub end_local: String,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub passcode: Option<String>,
+    pub lobby: bool,
+    pub allow_guests: bool,
+    pub wait_for_presenter: bool,
+    pub presenters: Vec<String>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct MeetingRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub organizer_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub start_local: String,
+    pub end_local: String,
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub passcode: Option<String>,
+    pub lobby: bool,
+    pub allow_guests: bool,
+    pub wait_for_presenter: bool,
+    pub presenters: String,
+    pub instant: bool,
+    pub status: String,
+    pub presenter_key: String,
+    pub attendee_key: String,
+    pub sequence: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MeetingRow {
+    pub fn id(&self) -> MeetingId {
+        MeetingId(self.id)
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        TenantId(self.tenant_id)
+    }
+
+    pub fn organizer(&self) -> UserId {
+        UserId(self.organizer_id)
+    }
+
+    pub fn presenters(&self) -> Result<Vec<String>> {
+        from_json(&self.presenters, "meeting presenters")
+    }
+
+    pub fn status(&self) -> Result<MeetingStatus> {
+        Ok(match self.status.as_str() {
+            "scheduled" => MeetingStatus::Scheduled,
+            "ended" => MeetingStatus::Ended,
+            "cancelled" => MeetingStatus::Cancelled,
+            _ => return Err(StoreError::Corrupt("meeting status")),
+        })
+    }
+}
+
+fn status_str(s: MeetingStatus) -> &'static str {
+    match s {
+        MeetingStatus::Scheduled => "scheduled",
+        MeetingStatus::Ended => "ended",
+        MeetingStatus::Cancelled => "cancelled",
+    }
+}
+
+impl Store {
+    /// Saves a new meeting with the given link keys.
+    pub async fn create_meeting(
+        &self,
+        tenant: TenantId,
+        organizer: UserId,
+        m: &NewMeeting,
+        instant: bool,
+        keys: (&str, &str),
+    ) -> Result<MeetingRow> {
+        let id = MeetingId::new();
+        let now = Utc::now();
+        sqlx::query(
+            "INSERT INTO meetings (id, tenant_id, organizer_id, title, description, start_local, end_local,
+               time_zone, starts_at, ends_at, passcode, lobby, allow_guests, wait_for_presenter, presenters,
+               instant, status, presenter_key, attendee_key, sequence, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, 0, ?, ?)",
+        )
+        .bind(id.0)
+        .bind(tenant.0)
+        .bind(organizer.0)
+        .bind(&m.title)
+        .bind(&m.description)
+        .bind(&m.start_local)
+        .bind(&m.end_local)
+        .bind(&m.time_zone)
+        .bind(m.starts_at)
+        .bind(m.ends_at)
+        .bind(&m.passcode)
+        .bind(m.lobby)
+        .bind(m.allow_guests)
+        .bind(m.wait_for_presenter)
+        .bind(json(&m.presenters))
+        .bind(instant)
+        .bind(keys.0)
+        .bind(keys.1)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.meeting(id)
+            .await?
+            .ok_or(StoreError::Corrupt("meeting just inserted"))
+    }
+
+    pub async fn meeting(&self, id: MeetingId) -> Result<Option<MeetingRow>> {
+        Ok(sqlx::query_as("SELECT * FROM meetings WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The meeting a join-link key opens, and whether it is the presenter key.
+    pub async fn meeting_by_key(&self, key: &str) -> Result<Option<(MeetingRow, bool)>> {
+        let row: Option<MeetingRow> =
+            sqlx::query_as("SELECT * FROM meetings WHERE presenter_key = ? OR attendee_key = ?")
+                .bind(key)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|m| {
+            let presenter = m.presenter_key == key;
+            (m, presenter)
+        }))
+    }
+
+    /// Meetings `user` organizes or is a named presenter of, latest start first.
+    pub async fn meetings_for(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        email: &str,
+    ) -> Result<Vec<MeetingRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM meetings m WHERE m.tenant_id = ? AND (m.organizer_id = ?
+               OR EXISTS (SELECT 1 FROM json_each(m.presenters) WHERE value = ?))
+             ORDER BY m.starts_at DESC LIMIT 500",
+        )
+        .bind(tenant.0)
+        .bind(user.0)
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Replaces a meeting's schedule and settings; bumps its iCalendar sequence.
+    pub async fn update_meeting(
+        &self,
+        id: MeetingId,
+        m: &NewMeeting,
+    ) -> Result<Option<MeetingRow>> {
+        sqlx::query(
+            "UPDATE meetings SET title = ?, description = ?, start_local = ?, end_local = ?, time_zone = ?,
+               starts_at = ?, ends_at = ?, passcode = ?, lobby = ?, allow_guests = ?, wait_for_presenter = ?,
+               presenters = ?, sequence = sequence + 1, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(&m.title)
+        .bind(&m.description)
+        .bind(&m.start_local)
+        .bind(&m.end_local)
+        .bind(&m.time_zone)
+        .bind(m.starts_at)
+        .bind(m.ends_at)
+        .bind(&m.passcode)
+        .bind(m.lobby)
+        .bind(m.allow_guests)
+        .bind(m.wait_for_presenter)
+        .bind(json(&m.presenters))
+        .bind(Utc::now())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        self.meeting(id).await
+    }
+
+    /// Sets the status; bumps the sequence so calendars pick up a cancellation.
+    pub async fn set_meeting_status(
+        &self,
+        id: MeetingId,
+        status: MeetingStatus,
+    ) -> Result<Option<MeetingRow>> {
+        sqlx::query(
+            "UPDATE meetings SET status = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+        )
+        .bind(status_str(status))
+        .bind(Utc::now())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        self.meeting(id).await
+    }
+
+    /// Replaces both link keys: the old links stop working at once.
+    pub async fn rotate_keys(
+        &self,
+        id: MeetingId,
+        keys: (&str, &str),
+    ) -> Result<Option<MeetingRow>> {
+        sqlx::query(
+            "UPDATE meetings SET presenter_key = ?, attendee_key = ?, sequence = sequence + 1, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(keys.0)
+        .bind(keys.1)
+        .bind(Utc::now())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        self.meeting(id).await
+    }
+}

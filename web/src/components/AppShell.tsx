@@ -1,0 +1,52 @@
+// Layout of the signed-in pages: top bar (brand, who is signed in, sign out) and content.
+import { useState } from 'react';
+import { Link, Outlet, useNavigate } from 'react-router';
+import { errorMessage } from '../lib/api';
+import { sessionStore, signOut } from '../lib/session';
+import { showToast } from '../lib/toasts';
+import { useStore } from '../lib/useStore';
+import { Brand } from './Brand';
+
+export function AppShell() {
+  const me = useStore(sessionStore);
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+
+  const onSignOut = async () => {
+    setBusy(true);
+    try {
+      await signOut();
+      void navigate('/login', { replace: true });
+    } catch (e) {
+      showToast(errorMessage(e).title, 'error');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand-link" aria-label="Confab home">
+          <Brand />
+        </Link>
+        {me && (
+          <div className="topbar-user">
+            <div className="who">
+              <span className="who-name">{me.user.name}</span>
+              <span className="who-org">{me.tenant.name}</span>
+            </div>
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => void onSignOut()} disabled={busy}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      <main id="main" className="content" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+// Shows an error (usually a Problem from the API) as an inline alert.
+import { errorMessage } from '../lib/api';
+
+export function ErrorAlert({ error, className }: { error: unknown; className?: string }) {
+  if (error === undefined || error === null) return null;
+  const { title, detail } = errorMessage(error);
+  return (
+    <div className={className ? `alert alert-error ${className}` : 'alert alert-error'} role="alert">
+      <strong>{title}</strong>
+      {detail && <span> {detail}</span>}
+    </div>
+  );
+}
