@@ -23,14 +23,24 @@ impl TokenBucket {
         }
     }
 
-    /// Takes one token if there is one.
-    pub fn try_take(&mut self, now: DateTime<Utc>) -> bool {
+    fn refill(&mut self, now: DateTime<Utc>) {
         if let Some(last) = self.last {
             let elapsed = (now - last).to_std().unwrap_or(Duration::ZERO);
             self.tokens =
                 (self.tokens + elapsed.as_secs_f64() * self.per_second).min(self.capacity);
         }
         self.last = Some(now);
+    }
+
+    /// Whether a token is available, without taking it.
+    pub fn has_token(&mut self, now: DateTime<Utc>) -> bool {
+        self.refill(now);
+        self.tokens >= 1.0
+    }
+
+    /// Takes one token if there is one.
+    pub fn try_take(&mut self, now: DateTime<Utc>) -> bool {
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true

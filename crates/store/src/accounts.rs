@@ -234,3 +234,15 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 }
+
+impl Store {
+    /// Replaces a user's password hash.
+    pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

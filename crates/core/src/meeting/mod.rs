@@ -214,6 +214,11 @@ impl Meeting {
         self.members.len()
     }
 
+    /// Whether `id` is in the meeting (connected or within their reconnect grace).
+    pub fn is_member(&self, id: ParticipantId) -> bool {
+        self.members.contains_key(&id)
+    }
+
     /// Nobody in the meeting and nobody waiting: the actor may stop.
     pub fn is_idle(&self) -> bool {
         self.members.is_empty() && self.lobby.is_empty()

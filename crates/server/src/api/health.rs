@@ -1,0 +1,24 @@
+//! Liveness and readiness probes.
+
+use axum::{extract::State, http::StatusCode};
+
+use crate::app::AppState;
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "alive")))]
+pub async fn alive() -> &'static str {
+    "ok"
+}
+
+/// The process can serve requests: its database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, description = "ready"), (status = 503, description = "database unavailable")))]
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

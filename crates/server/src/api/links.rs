@@ -1,0 +1,152 @@
+//! Join links: what a link leads to, and joining through it (passcode, guest name),
+//! which yields the join token that opens the room channel.
+
+use axum::extract::State;
+use chrono::{TimeDelta, Utc};
+use confab_proto::{
+    rest::{JoinRequest, JoinResponse, LinkInfo, MeetingStatus},
+    MeetingRole, ParticipantId,
+};
+use confab_store::MeetingRow;
+
+use crate::{
+    app::AppState,
+    auth::{self, MaybeAuth},
+    error::{ApiError, ApiResult, Json, Path},
+};
+
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The meeting behind a key, if the link still works.
+async fn open_link(state: &AppState, key: &str) -> ApiResult<(MeetingRow, bool)> {
+    let (m, presenter_key) = state
+        .store
+        .meeting_by_key(key)
+        .await?
+        .ok_or(ApiError::UnknownLink)?;
+    match m.status()? {
+        MeetingStatus::Scheduled => {}
+        MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
+        MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
+    }
+    let grace = TimeDelta::hours(state.config.limits.link_grace_hours as i64);
+    if Utc::now() > m.ends_at + grace {
+        return Err(ApiError::LinkExpired);
+    }
+    Ok((m, presenter_key))
+}
+
+/// The role a link grants this caller: the organizer is always organizer, and
+/// named presenters present whichever link they use.
+fn role_for(m: &MeetingRow, presenter_key: bool, auth: &MaybeAuth) -> MeetingRole {
+    match &auth.0 {
+        Some(a) if a.user.id == m.organizer_id => MeetingRole::Organizer,
+        _ if presenter_key => MeetingRole::Presenter,
+        Some(a)
+            if a.user.tenant_id == m.tenant_id
+                && m.presenters().unwrap_or_default().contains(&a.user.email) =>
+        {
+            MeetingRole::Presenter
+        }
+        _ => MeetingRole::Attendee,
+    }
+}
+
+async fn guests_allowed(state: &AppState, m: &MeetingRow) -> ApiResult<bool> {
+    let tenant = state
+        .store
+        .tenant(m.tenant())
+        .await?
+        .ok_or(ApiError::UnknownLink)?;
+    Ok(m.allow_guests && tenant.policy()?.anonymous_participants)
+}
+
+/// What a join link leads to, for the join page.
+#[utoipa::path(get, path = "/api/v1/links/{key}", tag = "joining",
+    params(("key" = String, Path, description = "the key at the end of a join link")),
+    responses((status = 200, body = LinkInfo), (status = 404, body = confab_proto::rest::Problem),
+              (status = 410, body = confab_proto::rest::Problem)))]
+pub async fn info(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<LinkInfo>> {
+    let (m, presenter_key) = open_link(&state, &key).await?;
+    let role = role_for(&m, presenter_key, &auth);
+    let organizer = state.store.user(m.organizer()).await?;
+    Ok(Json(LinkInfo {
+        meeting: m.id(),
+        title: m.title.clone(),
+        organizer_name: organizer.map(|u| u.name).unwrap_or_default(),
+        role,
+        starts_at: m.starts_at,
+        time_zone: m.time_zone.clone(),
+        needs_passcode: m.passcode.is_some() && role != MeetingRole::Organizer,
+        allow_guests: guests_allowed(&state, &m).await?,
+        signed_in_as: auth.0.map(|a| a.user.name),
+    }))
+}
+
+/// Joins through a link: checks passcode and guest rules, and issues a join token.
+#[utoipa::path(post, path = "/api/v1/links/{key}/join", tag = "joining", request_body = JoinRequest,
+    params(("key" = String, Path, description = "the key at the end of a join link")),
+    responses((status = 200, body = JoinResponse), (status = 403, body = confab_proto::rest::Problem),
+              (status = 404, body = confab_proto::rest::Problem), (status = 410, body = confab_proto::rest::Problem),
+              (status = 422, body = confab_proto::rest::Problem), (status = 429, body = confab_proto::rest::Problem)))]
+pub async fn join(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(key): Path<String>,
+    Json(req): Json<JoinRequest>,
+) -> ApiResult<Json<JoinResponse>> {
+    let (m, presenter_key) = open_link(&state, &key).await?;
+    let role = role_for(&m, presenter_key, &auth);
+    let name = match &auth.0 {
+        Some(a) => a.user.name.clone(),
+        None => {
+            if !guests_allowed(&state, &m).await? {
+                return Err(ApiError::SignInRequired);
+            }
+            let name = req.display_name.as_deref().unwrap_or("").trim().to_owned();
+            if name.is_empty()
+                || name.chars().count() > MAX_NAME_CHARS
+                || name.chars().any(char::is_control)
+            {
+                return Err(ApiError::invalid(
+                    "display_name",
+                    format!("enter a name of 1 to {MAX_NAME_CHARS} characters"),
+                ));
+            }
+            name
+        }
+    };
+    if let (Some(expected), true) = (&m.passcode, role != MeetingRole::Organizer) {
+        let attempt_key = format!("passcode:{}", m.id());
+        state.attempts.check(&attempt_key)?;
+        if !auth::ct_eq(req.passcode.as_deref().unwrap_or("").trim(), expected) {
+            state.attempts.failed(&attempt_key);
+            return Err(ApiError::WrongPasscode);
+        }
+    }
+    let token = auth::new_secret();
+    let expires_at = Utc::now() + TimeDelta::hours(state.config.limits.join_token_ttl_hours as i64);
+    state
+        .store
+        .create_seat(
+            &auth::secret_hash(&token),
+            m.tenant(),
+            m.id(),
+            ParticipantId::new(),
+            &name,
+            role,
+            auth.0.as_ref().map(|a| a.user.id()),
+            expires_at,
+        )
+        .await?;
+    Ok(Json(JoinResponse {
+        token,
+        meeting: m.id(),
+        role,
+        expires_at,
+    }))
+}

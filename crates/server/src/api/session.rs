@@ -1,0 +1,134 @@
+//! Signing in and out, and who is signed in.
+
+use axum::{
+    extract::State,
+    http::{header, request::Parts, StatusCode},
+    response::{AppendHeaders, IntoResponse},
+};
+use chrono::{TimeDelta, Utc};
+use confab_proto::rest::{LoginRequest, Me};
+use confab_store::UserRow;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::{
+    app::AppState,
+    auth::{self, Auth, SESSION_COOKIE},
+    error::{ApiError, ApiResult, Json},
+};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
+    let tenant = state
+        .store
+        .tenant(user.tenant())
+        .await?
+        .ok_or_else(|| ApiError::Internal("user without tenant".into()))?;
+    Ok(Me {
+        user: user.view()?,
+        tenant: tenant.view()?,
+    })
+}
+
+/// Signs in with e-mail and password; sets an HttpOnly session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem),
+              (status = 429, body = confab_proto::rest::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let email = req.email.trim().to_lowercase();
+    state.attempts.check(&format!("login:{email}"))?;
+    let user = state.store.user_by_email(&email).await?;
+    let hash = user
+        .as_ref()
+        .map_or(auth::dummy_hash(), |u| u.password_hash.as_str())
+        .to_owned();
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match user {
+        Some(u) if ok => u,
+        _ => {
+            state.attempts.failed(&format!("login:{email}"));
+            return Err(ApiError::InvalidCredentials);
+        }
+    };
+    let secret = auth::new_secret();
+    let ttl = TimeDelta::hours(state.config.limits.session_ttl_hours as i64);
+    state
+        .store
+        .create_session(&auth::secret_hash(&secret), &user, Utc::now() + ttl)
+        .await?;
+    let secure = if state.config.https() { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        ttl.num_seconds()
+    );
+    let me = me_of(&state, &user).await?;
+    tracing::info!(user = %user.id(), "signed in");
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(me)))
+}
+
+/// Signs out: the session ends on the server and the cookie is cleared.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<impl IntoResponse> {
+    if let Some(secret) = auth::session_secret(&parts) {
+        state
+            .store
+            .delete_session(&auth::secret_hash(secret))
+            .await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, clear)]),
+    ))
+}
+
+/// The signed-in user and their organisation.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem)))]
+pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
+    Ok(Json(me_of(&state, &auth.user).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangePassword {
+    pub current: String,
+    pub new: String,
+}
+
+/// Changes the signed-in user's password.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = ChangePassword,
+    responses((status = 204), (status = 401, body = confab_proto::rest::Problem),
+              (status = 422, body = confab_proto::rest::Problem)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(req): Json<ChangePassword>,
+) -> ApiResult<StatusCode> {
+    let attempt_key = format!("password:{}", auth.user.id());
+    state.attempts.check(&attempt_key)?;
+    if req.new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::invalid(
+            "new",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let hash = auth.user.password_hash.clone();
+    let new_hash = tokio::task::spawn_blocking(move || {
+        auth::verify_password(&hash, &req.current).then(|| auth::hash_password(&req.new))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .ok_or_else(|| {
+        state.attempts.failed(&attempt_key);
+        ApiError::InvalidCredentials
+    })?;
+    state.store.set_password(auth.user.id(), &new_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,193 @@
+//! Errors of the HTTP API, rendered as `application/problem+json` (RFC 9457).
+//! This is the one place where error kinds become statuses and stable `type` URIs.
+
+use axum::{
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+};
+use confab_proto::rest::Problem;
+
+/// An error a REST handler returns; the client sees its kind, never internals.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Sign in first")]
+    Unauthenticated,
+    #[error("Wrong e-mail address or password")]
+    InvalidCredentials,
+    #[error("You may not do this")]
+    Forbidden(&'static str),
+    #[error("Cross-site request refused")]
+    CrossSite,
+    #[error("Not found")]
+    NotFound(&'static str),
+    #[error("This link is not valid (it may have been replaced by a new one)")]
+    UnknownLink,
+    #[error("This link has expired")]
+    LinkExpired,
+    #[error("This meeting was cancelled")]
+    MeetingCancelled,
+    #[error("This meeting has ended")]
+    MeetingEnded,
+    #[error("Wrong passcode")]
+    WrongPasscode,
+    #[error("Sign in to join this meeting")]
+    SignInRequired,
+    #[error("Invalid {field}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("Malformed request")]
+    Malformed(String),
+    #[error("Request too large")]
+    TooLarge,
+    #[error("Already exists")]
+    Conflict(String),
+    #[error("Too many attempts; wait a minute and try again")]
+    TooManyAttempts,
+    #[error("Internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
+        use ApiError::*;
+        match self {
+            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
+            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials", None),
+            Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", Some((*why).to_owned())),
+            CrossSite => (StatusCode::FORBIDDEN, "cross-site", None),
+            NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                Some(format!("no such {what}")),
+            ),
+            UnknownLink => (StatusCode::NOT_FOUND, "unknown-link", None),
+            LinkExpired => (StatusCode::GONE, "link-expired", None),
+            MeetingCancelled => (StatusCode::GONE, "meeting-cancelled", None),
+            MeetingEnded => (StatusCode::GONE, "meeting-ended", None),
+            WrongPasscode => (StatusCode::FORBIDDEN, "wrong-passcode", None),
+            SignInRequired => (
+                StatusCode::FORBIDDEN,
+                "sign-in-required",
+                Some("guests without an account may not join this meeting".into()),
+            ),
+            Invalid { field, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-input",
+                Some(format!("{field}: {message}")),
+            ),
+            Malformed(why) => (
+                StatusCode::BAD_REQUEST,
+                "malformed-request",
+                Some(why.clone()),
+            ),
+            TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", None),
+            Conflict(what) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                Some(format!("{what} already exists")),
+            ),
+            TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", None),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+        }
+    }
+
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (status, slug, detail) = self.parts();
+        Problem {
+            kind: format!("urn:confab:problem:{slug}"),
+            title: self.to_string(),
+            status: status.as_u16(),
+            detail,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(why) = &self {
+            tracing::error!(%why, "internal error");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).expect("statuses above are valid");
+        let body = serde_json::to_vec(&problem).expect("problem serializes");
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<confab_store::StoreError> for ApiError {
+    fn from(e: confab_store::StoreError) -> Self {
+        match e {
+            confab_store::StoreError::Conflict(what) => ApiError::Conflict(what.to_owned()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge;
+        }
+        ApiError::Malformed(r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::NotFound("resource")
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::Malformed(r.body_text())
+    }
+}
+
+impl From<confab_core::schedule::ScheduleError> for ApiError {
+    fn from(e: confab_core::schedule::ScheduleError) -> Self {
+        ApiError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `axum::Json`, but its rejections are problem+json.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` with problem+json rejections.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` with problem+json rejections.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);

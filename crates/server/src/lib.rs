@@ -1,0 +1,121 @@
+//! The `confab` server: configuration, the HTTP/WebSocket API, meeting actors, the
+//! admin CLI and the embedded web client, wired together.
+//!
+//! [`start`] runs a whole server in-process (the binary and the integration tests
+//! both use it); [`Server::stop`] shuts it down the way SIGTERM does: participants
+//! are told, pending writes are flushed, then the process may exit.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod provision;
+pub mod room;
+pub mod web;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use confab_proto::{rest::CreateUser, AccountRole};
+use confab_store::Store;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    app::{AppState, Attempts},
+    config::Config,
+    room::Rooms,
+};
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub url: String,
+    /// Sign-in of the provider admin created on first start (shown once).
+    pub first_admin: Option<(String, String)>,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    /// Stops the server: says goodbye to every participant, flushes, closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.task.await.context("server task")?
+    }
+
+    /// Runs until the shutdown token is cancelled elsewhere (e.g. by a signal).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task")?
+    }
+
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}
+
+pub const FIRST_ADMIN_EMAIL: &str = "admin@confab.local";
+
+/// Opens the database in the data directory (creating it), and on first start the
+/// first organisation and its provider admin.
+pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Option<(String, String)>)> {
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("creating data directory {}", config.data.display()))?;
+    let store = Store::open_sqlite(&config.data.join("confab.db")).await?;
+    let mut first_admin = None;
+    if store.tenant_count().await? == 0 {
+        let tenant = provision::create_tenant(&store, "Default", &config.region, None).await?;
+        let password = auth::new_password();
+        let req = CreateUser {
+            email: FIRST_ADMIN_EMAIL.into(),
+            name: "Administrator".into(),
+            role: AccountRole::ProviderAdmin,
+            password: password.clone(),
+        };
+        provision::create_user(&store, &tenant, req).await?;
+        first_admin = Some((FIRST_ADMIN_EMAIL.to_owned(), password));
+    }
+    Ok((store, first_admin))
+}
+
+/// Starts a server on `config.listen` (port 0 picks a free port).
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    config.validate()?;
+    let (store, first_admin) = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let mut config = config;
+    config.listen = addr;
+    let config = Arc::new(config);
+    let shutdown = CancellationToken::new();
+    let rooms = Rooms::new(store.clone(), config.clone(), shutdown.clone());
+    let state = AppState {
+        store: store.clone(),
+        config: config.clone(),
+        rooms: rooms.clone(),
+        attempts: Attempts::default(),
+    };
+    let router = app::router(state);
+    let token = shutdown.clone();
+    let task = tokio::spawn(async move {
+        let serve =
+            axum::serve(listener, router).with_graceful_shutdown(token.clone().cancelled_owned());
+        // Meeting actors see the same token: they say goodbye to every socket, which lets
+        // the graceful shutdown finish; then they flush their writes.
+        serve.await.context("serving HTTP")?;
+        rooms.drained().await;
+        store.close().await;
+        tracing::info!("stopped cleanly");
+        Ok(())
+    });
+    Ok(Server {
+        addr,
+        url: config.public_url(),
+        first_admin,
+        shutdown,
+        task,
+    })
+}

@@ -1,0 +1,79 @@
+//! Creating tenants, users and API tokens, with their validation. Shared by the REST
+//! API, the `confab admin` CLI and the first-start setup, so all three apply the same
+//! rules.
+
+use confab_proto::{rest::CreateUser, Policy};
+use confab_store::{ApiTokenRow, Store, TenantRow, UserRow};
+
+use crate::{
+    api::session::MIN_PASSWORD_CHARS,
+    auth,
+    error::{ApiError, ApiResult},
+};
+
+fn text(field: &'static str, value: &str, max: usize) -> ApiResult<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(ApiError::invalid(field, format!("1 to {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+pub async fn create_tenant(
+    store: &Store,
+    name: &str,
+    region: &str,
+    policy: Option<Policy>,
+) -> ApiResult<TenantRow> {
+    let name = text("name", name, 200)?;
+    let region = text("region", region, 64)?;
+    if !region
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ApiError::invalid(
+            "region",
+            "letters, digits and dashes, e.g. eu-central",
+        ));
+    }
+    let policy = policy.unwrap_or_default();
+    if policy.max_meeting_size == 0 {
+        return Err(ApiError::invalid("policy.max_meeting_size", "at least 1"));
+    }
+    Ok(store.create_tenant(&name, &region, &policy).await?)
+}
+
+pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> ApiResult<UserRow> {
+    let email = req.email.trim().to_lowercase();
+    if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
+        return Err(ApiError::invalid("email", "not an e-mail address"));
+    }
+    let name = text("name", &req.name, 100)?;
+    if req.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::invalid(
+            "password",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let password = req.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(store
+        .create_user(tenant.id(), &email, &name, req.role, &hash)
+        .await?)
+}
+
+/// Creates an API token; the returned secret is shown once and never stored.
+pub async fn create_token(
+    store: &Store,
+    user: &UserRow,
+    name: &str,
+) -> ApiResult<(String, ApiTokenRow)> {
+    let name = text("name", name, 100)?;
+    let secret = format!("cft_{}", auth::new_secret());
+    let row = store
+        .create_api_token(user, &name, &auth::secret_hash(&secret))
+        .await?;
+    Ok((secret, row))
+}

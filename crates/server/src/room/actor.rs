@@ -1,0 +1,425 @@
+//! The meeting actor: the one owner of a live meeting.
+//!
+//! It feeds joins, commands, drops and timer ticks to the pure [`Meeting`] and carries
+//! out what comes back: it serialises each event once, queues it for every recipient's
+//! connection (without ever waiting on one: a full queue cuts that connection off as
+//! too slow), keeps a bounded per-participant replay buffer so a dropped client
+//! resumes without gaps or duplicates, and hands durable changes to a persister task
+//! that batches them into the store.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+};
+
+use axum::extract::ws::Utf8Bytes;
+use chrono::Utc;
+use confab_core::meeting::{Input, Meeting, MeetingConfig, Output, Persist, Restored, Seat};
+use confab_proto::{
+    rest::MeetingStatus,
+    room::{ByeReason, ClientMsg, Resume, ServerMsg},
+    MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
+};
+use confab_store::{MeetingRow, Store};
+use tokio::sync::{mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+
+use crate::{auth::new_secret, config::Limits};
+
+/// Identifies one WebSocket connection (a seat may reconnect on a new one).
+pub(crate) type ConnId = u64;
+
+/// What a socket task hands the actor so it can be written to.
+pub(crate) struct Conn {
+    pub id: ConnId,
+    pub tx: mpsc::Sender<Outbound>,
+    /// Notified when the actor gives up on this connection (its queue was full).
+    pub kill: Arc<Notify>,
+}
+
+/// What the actor queues for a socket task to write.
+#[derive(Debug)]
+pub(crate) enum Outbound {
+    Frame(Utf8Bytes),
+    /// Send `bye` with this reason, then close.
+    Bye(ByeReason),
+}
+
+/// Messages to the actor.
+pub(crate) enum ActorMsg {
+    Hello {
+        seat: Seat,
+        resume: Option<Resume>,
+        conn: Conn,
+    },
+    Command {
+        participant: ParticipantId,
+        conn: ConnId,
+        reference: Option<u32>,
+        msg: ClientMsg,
+    },
+    Closed {
+        participant: ParticipantId,
+        conn: ConnId,
+    },
+}
+
+struct ConnState {
+    conn: Conn,
+    resume: Option<Resume>,
+    /// Events flow only after the welcome (before it, they wait in the replay buffer).
+    welcomed: bool,
+}
+
+/// Events addressed to one participant, for resuming.
+#[derive(Default)]
+struct ReplayBuf {
+    frames: VecDeque<(Seq, Utf8Bytes)>,
+    /// The newest seq dropped from the front: resuming from before it is impossible.
+    evicted_through: Seq,
+}
+
+pub(crate) struct Actor {
+    meeting: Meeting,
+    id: MeetingId,
+    tenant: TenantId,
+    instant: bool,
+    /// Identifies this run of the actor; a resume from another run gets a snapshot.
+    epoch: String,
+    conns: HashMap<ParticipantId, ConnState>,
+    replay: HashMap<ParticipantId, ReplayBuf>,
+    limits: Limits,
+    store: Store,
+    live: Arc<AtomicU32>,
+    /// Disconnects decided while carrying out outputs (connections that were too slow).
+    deferred: Vec<ParticipantId>,
+}
+
+fn frame(msg: &ServerMsg) -> Utf8Bytes {
+    serde_json::to_string(msg)
+        .expect("server messages always serialize")
+        .into()
+}
+
+impl Actor {
+    pub fn new(
+        cfg: MeetingConfig,
+        restored: Restored,
+        row: &MeetingRow,
+        store: Store,
+        limits: Limits,
+        live: Arc<AtomicU32>,
+    ) -> Self {
+        Self {
+            meeting: Meeting::new(cfg, restored),
+            id: row.id(),
+            tenant: row.tenant(),
+            instant: row.instant,
+            epoch: new_secret()[..16].to_owned(),
+            conns: HashMap::new(),
+            replay: HashMap::new(),
+            limits,
+            store,
+            live,
+            deferred: Vec::new(),
+        }
+    }
+
+    /// Runs until the meeting is idle or ended with nobody connected, or until shutdown.
+    pub async fn run(mut self, mut rx: mpsc::Receiver<ActorMsg>, shutdown: CancellationToken) {
+        let (persist_tx, persist_rx) = mpsc::channel(4096);
+        let persister = tokio::spawn(persist_loop(
+            self.store.clone(),
+            self.tenant,
+            self.id,
+            self.instant,
+            persist_rx,
+        ));
+        tracing::info!(meeting = %self.id, epoch = %self.epoch, "meeting actor started");
+        loop {
+            let deadline = self.meeting.next_deadline().map(|t| {
+                let wait = (t - Utc::now()).to_std().unwrap_or_default();
+                tokio::time::Instant::now() + wait
+            });
+            let idle_for =
+                if self.conns.is_empty() && (self.meeting.is_idle() || self.meeting.is_ended()) {
+                    Some(self.limits.idle_timeout())
+                } else {
+                    None
+                };
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(msg) => self.on_message(msg, &persist_tx).await,
+                    None => break,
+                },
+                () = async { tokio::time::sleep_until(deadline.expect("guarded")).await }, if deadline.is_some() => {
+                    self.apply(Input::Tick, None, &persist_tx).await;
+                }
+                () = tokio::time::sleep(idle_for.unwrap_or_default()), if idle_for.is_some() => {
+                    // Idle: stop taking messages; any hello that raced in is told to retry.
+                    rx.close();
+                    while let Some(msg) = rx.recv().await {
+                        if let ActorMsg::Hello { conn, .. } = msg {
+                            let _ = conn.tx.try_send(Outbound::Bye(ByeReason::ServerShutdown));
+                        }
+                    }
+                    break;
+                }
+                () = shutdown.cancelled() => {
+                    for (_, c) in self.conns.drain() {
+                        let _ = c.conn.tx.try_send(Outbound::Bye(ByeReason::ServerShutdown));
+                    }
+                    break;
+                }
+            }
+            self.live
+                .store(self.meeting.member_count() as u32, Ordering::Relaxed);
+        }
+        drop(persist_tx);
+        if let Err(e) = persister.await {
+            tracing::error!(meeting = %self.id, error = %e, "persister failed");
+        }
+        tracing::info!(meeting = %self.id, "meeting actor stopped");
+    }
+
+    async fn on_message(&mut self, msg: ActorMsg, persist: &mpsc::Sender<Persist>) {
+        match msg {
+            ActorMsg::Hello { seat, resume, conn } => {
+                if let Some(old) = self.conns.remove(&seat.id) {
+                    if old
+                        .conn
+                        .tx
+                        .try_send(Outbound::Bye(ByeReason::Replaced))
+                        .is_err()
+                    {
+                        old.conn.kill.notify_one();
+                    }
+                }
+                let id = seat.id;
+                self.conns.insert(
+                    id,
+                    ConnState {
+                        conn,
+                        resume,
+                        welcomed: false,
+                    },
+                );
+                self.apply(Input::Connect(seat), None, persist).await;
+            }
+            ActorMsg::Command {
+                participant,
+                conn,
+                reference,
+                msg,
+            } => {
+                if self
+                    .conns
+                    .get(&participant)
+                    .is_some_and(|c| c.conn.id == conn)
+                {
+                    self.apply(Input::Command(participant, msg), reference, persist)
+                        .await;
+                }
+            }
+            ActorMsg::Closed { participant, conn } => {
+                if self
+                    .conns
+                    .get(&participant)
+                    .is_some_and(|c| c.conn.id == conn)
+                {
+                    self.conns.remove(&participant);
+                    self.apply(Input::Disconnect(participant), None, persist)
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// Applies one input and carries out its outputs (and any disconnects they cause).
+    async fn apply(
+        &mut self,
+        input: Input,
+        reference: Option<u32>,
+        persist: &mpsc::Sender<Persist>,
+    ) {
+        let mut outputs = self.meeting.handle(Utc::now(), input);
+        loop {
+            for out in outputs {
+                self.carry_out(out, reference, persist).await;
+            }
+            let Some(slow) = self.deferred.pop() else {
+                break;
+            };
+            outputs = self.meeting.handle(Utc::now(), Input::Disconnect(slow));
+        }
+        self.replay.retain(|id, _| self.meeting.is_member(*id));
+    }
+
+    async fn carry_out(
+        &mut self,
+        out: Output,
+        reference: Option<u32>,
+        persist: &mpsc::Sender<Persist>,
+    ) {
+        match out {
+            Output::Event { seq, to, event } => {
+                let f = frame(&ServerMsg::Event { seq, event });
+                let cap = self.limits.replay_events;
+                for id in to {
+                    let buf = self.replay.entry(id).or_default();
+                    if buf.frames.len() >= cap {
+                        if let Some((evicted, _)) = buf.frames.pop_front() {
+                            buf.evicted_through = evicted;
+                        }
+                    }
+                    buf.frames.push_back((seq, f.clone()));
+                    if self.conns.get(&id).is_some_and(|c| c.welcomed) {
+                        self.send(id, f.clone());
+                    }
+                }
+            }
+            Output::Welcome { to, returning } => self.welcome(to, returning),
+            Output::Lobby { to, reason } => {
+                let title = self.meeting.config().title.clone();
+                self.send(to, frame(&ServerMsg::Lobby { reason, title }));
+            }
+            Output::Error { to, code, message } => {
+                self.send(
+                    to,
+                    frame(&ServerMsg::Error {
+                        code,
+                        message,
+                        reference,
+                    }),
+                );
+            }
+            Output::Bye { to, reason } => {
+                if let Some(c) = self.conns.remove(&to) {
+                    if c.conn.tx.try_send(Outbound::Bye(reason)).is_err() {
+                        c.conn.kill.notify_one();
+                    }
+                }
+            }
+            Output::Persist(p) => {
+                if persist.send(p).await.is_err() {
+                    tracing::error!(meeting = %self.id, "persister gone; change not saved");
+                }
+            }
+        }
+    }
+
+    /// Sends the welcome: a resume (then the missed events) when the client's resume
+    /// point is still covered by its replay buffer, else a fresh snapshot.
+    fn welcome(&mut self, to: ParticipantId, returning: bool) {
+        let Some(state) = self.conns.get_mut(&to) else {
+            return;
+        };
+        state.welcomed = true;
+        let resume_from = state
+            .resume
+            .take()
+            .filter(|r| returning && r.epoch == self.epoch)
+            .map(|r| r.since)
+            .filter(|since| *since <= self.meeting.seq())
+            .filter(|since| {
+                self.replay
+                    .get(&to)
+                    .is_none_or(|b| *since >= b.evicted_through)
+            });
+        let snapshot = match resume_from {
+            Some(_) => None,
+            None => self.meeting.snapshot(to).map(Box::new),
+        };
+        let welcome = ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            epoch: self.epoch.clone(),
+            you: to,
+            seq: resume_from.unwrap_or(self.meeting.seq()),
+            snapshot,
+        };
+        self.send(to, frame(&welcome));
+        if let Some(since) = resume_from {
+            let missed: Vec<Utf8Bytes> = self.replay.get(&to).map_or_else(Vec::new, |b| {
+                b.frames
+                    .iter()
+                    .filter(|(s, _)| *s > since)
+                    .map(|(_, f)| f.clone())
+                    .collect()
+            });
+            for f in missed {
+                self.send(to, f);
+            }
+        }
+    }
+
+    /// Queues a frame for a connection; a full queue means the client is too slow.
+    fn send(&mut self, to: ParticipantId, f: Utf8Bytes) {
+        let Some(c) = self.conns.get(&to) else { return };
+        match c.conn.tx.try_send(Outbound::Frame(f)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(meeting = %self.id, participant = %to, "connection too slow; cutting it off");
+                let c = self.conns.remove(&to).expect("present above");
+                c.conn.kill.notify_one();
+                self.deferred.push(to);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+}
+
+/// Writes durable changes, batching chat messages into one transaction.
+async fn persist_loop(
+    store: Store,
+    tenant: TenantId,
+    meeting: MeetingId,
+    instant: bool,
+    mut rx: mpsc::Receiver<Persist>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let mut chat = Vec::new();
+        for p in batch {
+            let result = match p {
+                Persist::Chat(m) => {
+                    chat.push(m);
+                    Ok(())
+                }
+                Persist::Permissions(p) => store.save_permissions(tenant, meeting, &p).await,
+                Persist::Locked(l) => store.save_locked(tenant, meeting, l).await,
+                Persist::Bar { seat, user } => store.add_ban(tenant, meeting, seat, user).await,
+                Persist::Ended => {
+                    let status = if instant {
+                        store
+                            .set_meeting_status(meeting, MeetingStatus::Ended)
+                            .await
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    };
+                    match status {
+                        Ok(()) => store.clear_room_state(meeting).await,
+                        e => e,
+                    }
+                }
+            };
+            if let Err(e) = result {
+                tracing::error!(%meeting, error = %e, "saving meeting state failed");
+            }
+        }
+        if !chat.is_empty() {
+            if let Err(e) = store.append_chat(tenant, meeting, &chat).await {
+                tracing::error!(%meeting, error = %e, count = chat.len(), "saving chat failed");
+            }
+        }
+    }
+}

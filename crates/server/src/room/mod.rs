@@ -1,0 +1,141 @@
+//! Live meetings: one actor per meeting ([`actor`]) and one task per WebSocket
+//! ([`socket`]). [`Rooms`] finds or starts the actor of a meeting.
+//!
+//! A meeting actor owns all of a live meeting's state; sockets only send it messages
+//! and write what it queues for them. The actor never awaits a socket.
+
+mod actor;
+pub mod socket;
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+};
+
+use chrono::TimeDelta;
+use confab_core::meeting::{MeetingConfig, Restored};
+use confab_proto::MeetingId;
+use confab_store::{MeetingRow, Store, StoreError};
+use tokio::sync::{mpsc, Mutex};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use crate::config::Config;
+pub(crate) use actor::{ActorMsg, Conn, Outbound};
+
+/// The address of a running meeting actor.
+#[derive(Clone)]
+pub(crate) struct RoomHandle {
+    pub tx: mpsc::Sender<ActorMsg>,
+    live: Arc<AtomicU32>,
+}
+
+/// All meeting actors of this node.
+#[derive(Clone)]
+pub struct Rooms {
+    map: Arc<Mutex<HashMap<MeetingId, RoomHandle>>>,
+    store: Store,
+    config: Arc<Config>,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Rooms {
+    pub fn new(store: Store, config: Arc<Config>, shutdown: CancellationToken) -> Self {
+        Self {
+            map: Arc::default(),
+            store,
+            config,
+            shutdown,
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// People in a meeting right now (0 if it is not live on this node).
+    pub async fn live_participants(&self, id: MeetingId) -> u32 {
+        self.map
+            .lock()
+            .await
+            .get(&id)
+            .map_or(0, |h| h.live.load(Ordering::Relaxed))
+    }
+
+    /// The running actor of `meeting`, started (with its durable state restored) if needed.
+    pub(crate) async fn get_or_start(
+        &self,
+        meeting: &MeetingRow,
+    ) -> Result<RoomHandle, StoreError> {
+        let mut map = self.map.lock().await;
+        if let Some(h) = map.get(&meeting.id()) {
+            if !h.tx.is_closed() {
+                return Ok(h.clone());
+            }
+        }
+        let tenant = self
+            .store
+            .tenant(meeting.tenant())
+            .await?
+            .ok_or(StoreError::Corrupt("meeting without tenant"))?;
+        let l = &self.config.limits;
+        let state = self.store.room_state(meeting.id()).await?;
+        let chat = self.store.chat(meeting.id(), l.chat_history).await?;
+        let cfg = MeetingConfig {
+            meeting: meeting.id(),
+            title: meeting.title.clone(),
+            policy: tenant.policy()?,
+            lobby: meeting.lobby,
+            wait_for_presenter: meeting.wait_for_presenter,
+            max_chat_chars: l.max_chat_chars,
+            chat_history: l.chat_history as usize,
+            chat_burst: l.chat_burst,
+            chat_per_second: l.chat_per_second,
+            reconnect_grace: TimeDelta::from_std(l.reconnect_grace())
+                .unwrap_or(TimeDelta::seconds(60)),
+        };
+        let restored = Restored {
+            permissions: state.permissions,
+            locked: state.locked,
+            chat,
+            barred_seats: state.barred_seats,
+            barred_users: state.barred_users,
+        };
+        let (tx, rx) = mpsc::channel(4096);
+        let live = Arc::new(AtomicU32::new(0));
+        let handle = RoomHandle {
+            tx,
+            live: live.clone(),
+        };
+        map.insert(meeting.id(), handle.clone());
+        let actor = actor::Actor::new(
+            cfg,
+            restored,
+            meeting,
+            self.store.clone(),
+            self.config.limits.clone(),
+            live,
+        );
+        let (map, shutdown) = (self.map.clone(), self.shutdown.clone());
+        let id = meeting.id();
+        let tx_for_cleanup = handle.tx.clone();
+        self.tasks.spawn(async move {
+            actor.run(rx, shutdown).await;
+            let mut map = map.lock().await;
+            if map
+                .get(&id)
+                .is_some_and(|h| h.tx.same_channel(&tx_for_cleanup))
+            {
+                map.remove(&id);
+            }
+        });
+        Ok(handle)
+    }
+
+    /// Waits until every meeting actor has said goodbye and flushed its writes
+    /// (after the shutdown token is cancelled).
+    pub async fn drained(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
