@@ -1,0 +1,355 @@
+//! Test harness: a real server on an ephemeral port with a real SQLite file, an HTTP
+//! client with a cookie jar, and a room-channel client. Waits poll for a condition
+//! with a generous deadline; nothing sleeps for a fixed time.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::{path::PathBuf, time::Duration};
+
+use confab_proto::{
+    rest::{JoinResponse, MeetingInput, MeetingView},
+    room::{ClientMsg, Resume, ServerMsg},
+};
+use confab_server::{config::Config, Server};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct TestServer {
+    pub server: Option<Server>,
+    pub data: PathBuf,
+    pub base: String,
+    pub admin: (String, String),
+}
+
+pub fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("confab-it-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub fn config(data: &std::path::Path) -> Config {
+    let mut c = Config::default();
+    c.listen = "127.0.0.1:0".parse().unwrap();
+    c.data = data.to_owned();
+    c
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let data = temp_dir();
+        let mut c = config(&data);
+        tweak(&mut c);
+        let server = confab_server::start(c).await.unwrap();
+        let admin = server
+            .first_admin
+            .clone()
+            .expect("fresh data dir creates an admin");
+        let base = server.url.clone();
+        Self {
+            server: Some(server),
+            data,
+            base,
+            admin,
+        }
+    }
+
+    /// Stops and starts again on the same data directory (and a new port).
+    pub async fn restart(&mut self) {
+        self.server.take().unwrap().stop().await.unwrap();
+        let server = confab_server::start(config(&self.data)).await.unwrap();
+        assert!(
+            server.first_admin.is_none(),
+            "a restart must not re-run first-start setup"
+        );
+        self.base = server.url.clone();
+        self.server = Some(server);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("{}/api/v1/room", self.base.replacen("http://", "ws://", 1))
+    }
+
+    pub async fn admin_client(&self) -> Client {
+        let c = Client::new(self);
+        c.login(&self.admin.0, &self.admin.1).await;
+        c
+    }
+
+    /// Creates a user with `role` through the API (as the admin) and signs them in.
+    pub async fn user(&self, email: &str, role: &str) -> Client {
+        let admin = self.admin_client().await;
+        let r = admin
+            .post("/api/v1/users", json!({"email": email, "name": email.split('@').next().unwrap(), "role": role, "password": "correct horse battery"}))
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let c = Client::new(self);
+        c.login(email, "correct horse battery").await;
+        c
+    }
+}
+
+/// An HTTP client with its own cookie jar (one browser).
+pub struct Client {
+    pub http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    pub fn new(server: &TestServer) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: server.base.clone(),
+        }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "login: {}", r.text().await.unwrap());
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .put(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn schedule(&self, input: &MeetingInput) -> MeetingView {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/meetings", self.base))
+            .json(input)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    }
+
+    /// Joins through a full link URL; returns the join token.
+    pub async fn join(
+        &self,
+        link: &str,
+        name: Option<&str>,
+        passcode: Option<&str>,
+    ) -> reqwest::Response {
+        let key = link.rsplit('/').next().unwrap();
+        self.post(
+            &format!("/api/v1/links/{key}/join"),
+            json!({"display_name": name, "passcode": passcode}),
+        )
+        .await
+    }
+
+    pub async fn join_ok(
+        &self,
+        link: &str,
+        name: Option<&str>,
+        passcode: Option<&str>,
+    ) -> JoinResponse {
+        let r = self.join(link, name, passcode).await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    }
+}
+
+/// A meeting input tomorrow, an hour long, in Berlin.
+pub fn meeting(title: &str) -> MeetingInput {
+    let day = (chrono::Utc::now() + chrono::TimeDelta::days(1)).format("%Y-%m-%d");
+    MeetingInput {
+        title: title.into(),
+        description: "Agenda".into(),
+        start: format!("{day}T10:00"),
+        end: format!("{day}T11:00"),
+        time_zone: "Europe/Berlin".into(),
+        passcode: None,
+        lobby: false,
+        allow_guests: true,
+        wait_for_presenter: false,
+        presenters: vec![],
+    }
+}
+
+pub async fn problem_type(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    assert_eq!(
+        r.headers().get("content-type").unwrap(),
+        "application/problem+json",
+        "errors are problem+json"
+    );
+    let v: Value = r.json().await.unwrap();
+    (
+        status,
+        v["type"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("urn:confab:problem:")
+            .to_owned(),
+    )
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A room-channel client that keeps every message it received.
+pub struct Room {
+    pub ws: Ws,
+    pub seen: Vec<ServerMsg>,
+    pub last_seq: u64,
+    pub epoch: String,
+    pub token: String,
+    pub closed: Option<u16>,
+}
+
+impl Room {
+    pub async fn open(server: &TestServer, token: &str, resume: Option<Resume>) -> Room {
+        let (ws, _) = tokio_tungstenite::connect_async(server.ws_url())
+            .await
+            .unwrap();
+        let mut room = Room {
+            ws,
+            seen: vec![],
+            last_seq: 0,
+            epoch: String::new(),
+            token: token.into(),
+            closed: None,
+        };
+        room.send(&ClientMsg::Hello {
+            token: token.into(),
+            resume,
+        })
+        .await;
+        room
+    }
+
+    /// Opens and waits for the welcome.
+    pub async fn enter(server: &TestServer, token: &str) -> Room {
+        let mut r = Room::open(server, token, None).await;
+        r.until(|m| matches!(m, ServerMsg::Welcome { .. })).await;
+        r
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_raw(&serde_json::to_string(msg).unwrap()).await;
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.unwrap();
+    }
+
+    fn record(&mut self, m: &ServerMsg) {
+        match m {
+            ServerMsg::Welcome { seq, epoch, .. } => {
+                self.last_seq = *seq;
+                self.epoch = epoch.clone();
+            }
+            ServerMsg::Event { seq, .. } => {
+                assert!(
+                    *seq > self.last_seq,
+                    "event {seq} after {}: duplicate or out of order",
+                    self.last_seq
+                );
+                self.last_seq = *seq;
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads until a message matches; returns it. Panics after [`WAIT`].
+    pub async fn until(&mut self, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("timed out; seen: {:#?}", self.seen));
+            match next {
+                Some(Ok(Message::Text(t))) => {
+                    let m: ServerMsg = serde_json::from_str(&t).unwrap();
+                    self.record(&m);
+                    self.seen.push(m.clone());
+                    if pred(&m) {
+                        return m;
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    self.closed = Some(frame.map_or(1005, |f| u16::from(f.code)));
+                    panic!(
+                        "closed ({:?}) while waiting; seen: {:#?}",
+                        self.closed, self.seen
+                    );
+                }
+                Some(Ok(_)) => {}
+                other => panic!("connection ended: {other:?}; seen: {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Reads until the server closes; returns the close code.
+    pub async fn closed_with(&mut self) -> u16 {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("timed out waiting for close")
+            {
+                Some(Ok(Message::Text(t))) => {
+                    let m: ServerMsg = serde_json::from_str(&t).unwrap();
+                    self.seen.push(m);
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return frame.map_or(1005, |f| u16::from(f.code))
+                }
+                Some(Ok(_)) => {}
+                _ => return 1006,
+            }
+        }
+    }
+
+    pub fn resume_point(&self) -> Resume {
+        Resume {
+            epoch: self.epoch.clone(),
+            since: self.last_seq,
+        }
+    }
+}
+
+pub fn is_chat(text: &'static str) -> impl Fn(&ServerMsg) -> bool {
+    move |m| matches!(m, ServerMsg::Event { event: confab_proto::room::RoomEvent::Chat { message }, .. } if message.text == text)
+}
