@@ -16,8 +16,16 @@ export default defineConfig({
     // Keep every asset a file: nothing inlined as data: that CSP would need to allow.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    // The server embeds dist/; source maps would only add weight to the binary.
+    sourcemap: false,
     target: 'es2022',
+    rolldownOptions: {
+      onwarn(warning, warn) {
+        // react-router marks its modules "use client" for server components; irrelevant to an SPA.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     proxy: {

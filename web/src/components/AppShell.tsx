@@ -1,7 +1,7 @@
 // Layout of the signed-in pages: top bar (brand, who is signed in, sign out) and content.
 import { useState } from 'react';
 import { Link, Outlet, useNavigate } from 'react-router';
-import { errorMessage } from '../lib/api';
+import { problemText } from '../lib/api';
 import { sessionStore, signOut } from '../lib/session';
 import { showToast } from '../lib/toasts';
 import { useStore } from '../lib/useStore';
@@ -18,7 +18,7 @@ export function AppShell() {
       await signOut();
       void navigate('/login', { replace: true });
     } catch (e) {
-      showToast(errorMessage(e).title, 'error');
+      showToast(problemText(e), 'error');
       setBusy(false);
     }
   };

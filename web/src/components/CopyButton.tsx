@@ -37,12 +37,7 @@ export function CopyButton({ text, label, what, className, compact }: Props) {
   };
 
   return (
-    <button
-      type="button"
-      className={className ?? 'btn btn-sm'}
-      aria-label={label}
-      onClick={() => void onClick()}
-    >
+    <button type="button" className={className ?? 'btn btn-sm'} aria-label={label} onClick={() => void onClick()}>
       <Icon name={copied ? 'check' : 'copy'} size={16} />
       {!compact && <span>{copied ? 'Copied' : label}</span>}
     </button>

@@ -51,7 +51,16 @@ export function Dialog({ open, title, onClose, children, description, className 
           <header className="dialog-header">
             <h2 id={titleId}>{title}</h2>
             <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
-              <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round">
+              <svg
+                width="18"
+                height="18"
+                viewBox="0 0 24 24"
+                aria-hidden="true"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.8"
+                strokeLinecap="round"
+              >
                 <path d="M6 6l12 12M18 6L6 18" />
               </svg>
             </button>

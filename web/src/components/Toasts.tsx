@@ -10,7 +10,12 @@ export function Toasts() {
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : undefined}>
           <span className="toast-text">{t.text}</span>
-          <button type="button" className="icon-btn icon-btn-sm" aria-label="Dismiss notification" onClick={() => dismissToast(t.id)}>
+          <button
+            type="button"
+            className="icon-btn icon-btn-sm"
+            aria-label="Dismiss notification"
+            onClick={() => dismissToast(t.id)}
+          >
             <Icon name="close" size={16} />
           </button>
         </div>

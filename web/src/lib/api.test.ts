@@ -1,6 +1,6 @@
 // Tests of the REST client's success and problem+json handling.
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, problemTypes, type FetchLike } from './api';
+import { Api, ApiError, problemText, problemTypes, type FetchLike } from './api';
 
 function respond(status: number, body?: unknown, contentType = 'application/json'): FetchLike {
   return () =>
@@ -58,13 +58,19 @@ describe('Api', () => {
   });
 
   it('matches problem types by their last segment too', async () => {
-    const api = new Api(respond(403, { type: '/problems/wrong-passcode', title: 'Wrong', status: 403 }, 'application/problem+json'));
+    const api = new Api(
+      respond(403, { type: '/problems/wrong-passcode', title: 'Wrong', status: 403 }, 'application/problem+json'),
+    );
     expect((await failure(api.linkInfo('k'))).is(problemTypes.wrongPasscode)).toBe(true);
   });
 
   it('keeps an optional field member for inline validation messages', async () => {
     const api = new Api(
-      respond(422, { type: 'about:blank', title: 'End must be after start', status: 422, field: 'end' }, 'application/problem+json'),
+      respond(
+        422,
+        { type: 'about:blank', title: 'End must be after start', status: 422, field: 'end' },
+        'application/problem+json',
+      ),
     );
     const e = await failure(api.createMeeting({} as never));
     expect(e.field).toBe('end');
@@ -89,6 +95,28 @@ describe('Api', () => {
   });
 
   it('maps 401 on /me to null (signed out)', async () => {
-    await expect(new Api(respond(401, { type: 'about:blank', title: 'Sign in', status: 401 })).me()).resolves.toBeNull();
+    await expect(
+      new Api(respond(401, { type: 'about:blank', title: 'Sign in', status: 401 })).me(),
+    ).resolves.toBeNull();
+  });
+});
+
+describe('session expiry and problem text', () => {
+  it('tells the app when a signed-in request gets 401, but not for /me or login', async () => {
+    let expired = 0;
+    const api = new Api(respond(401, { type: 'about:blank', title: 'Sign in', status: 401 }));
+    api.onUnauthorized = () => expired++;
+    await failure(api.listMeetings());
+    expect(expired).toBe(1);
+    await api.me();
+    await failure(api.login({ email: 'a@b.c', password: 'x' }));
+    expect(expired).toBe(1);
+  });
+
+  it('joins title and detail into one sentence', () => {
+    expect(problemText(new ApiError({ type: 't', title: 'Wrong passcode', status: 403, detail: 'Check it.' }))).toBe(
+      'Wrong passcode. Check it.',
+    );
+    expect(problemText(new ApiError({ type: 't', title: 'Nope.', status: 400 }))).toBe('Nope.');
   });
 });

@@ -90,6 +90,8 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 export class Api {
   private readonly fetchImpl: FetchLike;
   private readonly base: string;
+  /** Called when a request other than sign-in or /me gets 401: the session has expired. */
+  onUnauthorized: (() => void) | undefined;
 
   constructor(fetchImpl: FetchLike = (input, init) => fetch(input, init), base = '/api/v1') {
     this.fetchImpl = fetchImpl;
@@ -115,7 +117,10 @@ export class Api {
         detail: 'Check your connection and try again.',
       });
     }
-    if (!res.ok) throw await problemFromResponse(res);
+    if (!res.ok) {
+      if (res.status === 401 && path !== '/me' && path !== '/auth/login') this.onUnauthorized?.();
+      throw await problemFromResponse(res);
+    }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
     if (text === '') return undefined as T;
@@ -175,12 +180,18 @@ export class Api {
 /** Download URLs (plain links: the session cookie authenticates them). */
 export const downloads = {
   invite: (id: string) => `/api/v1/meetings/${encodeURIComponent(id)}/invite.ics`,
-  chat: (id: string, format: 'text' | 'json') =>
-    `/api/v1/meetings/${encodeURIComponent(id)}/chat?format=${format}`,
+  chat: (id: string, format: 'text' | 'json') => `/api/v1/meetings/${encodeURIComponent(id)}/chat?format=${format}`,
 };
 
 /** The app-wide client. */
 export const api = new Api();
+
+/** One line for users: the problem's title, then its detail. */
+export function problemText(e: unknown): string {
+  const { title, detail } = errorMessage(e);
+  if (!detail) return title;
+  return /[.!?]$/.test(title) ? `${title} ${detail}` : `${title}. ${detail}`;
+}
 
 /** A message for users from any thrown value. */
 export function errorMessage(e: unknown): { title: string; detail?: string } {

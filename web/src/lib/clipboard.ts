@@ -2,8 +2,10 @@
 
 export async function copyText(text: string): Promise<boolean> {
   try {
-    if (globalThis.navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text);
+    // Undefined outside secure contexts, whatever the DOM typings say.
+    const clipboard = (navigator as Partial<Navigator>).clipboard;
+    if (clipboard) {
+      await clipboard.writeText(text);
       return true;
     }
   } catch {

@@ -49,6 +49,11 @@ export function formatTime(iso: string, zone?: string): string {
   }).format(new Date(iso));
 }
 
+/** "Tue 3 Mar 2026, 14:00" in `zone`. */
+export function formatWhen(iso: string, zone?: string): string {
+  return `${formatDate(iso, zone)}, ${formatTime(iso, zone)}`;
+}
+
 /** "Tue 3 Mar 2026, 14:00 – 15:00" in the meeting's zone (end date added if it differs). */
 export function formatRange(startIso: string, endIso: string, zone: string): string {
   const startDate = formatDate(startIso, zone);

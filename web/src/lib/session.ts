@@ -42,3 +42,8 @@ export function sessionExpired(): void {
   loading = Promise.resolve(null);
   sessionStore.set(null);
 }
+
+// Any 401 on a signed-in page sends the user to sign in again (RequireAuth redirects).
+api.onUnauthorized = () => {
+  if (sessionStore.get()) sessionExpired();
+};

@@ -2,10 +2,7 @@
 // key (a different meeting id) starts over, with reload and local replacement.
 import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 
-export type Resource<T> =
-  | { status: 'loading' }
-  | { status: 'ready'; data: T }
-  | { status: 'error'; error: unknown };
+export type Resource<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; error: unknown };
 
 type Keyed<T> = { key: string; value: Resource<T> };
 

@@ -1,9 +1,10 @@
 // Sign-in form: POST /auth/login, then back to where the visitor was going.
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { Brand } from '../components/Brand';
 import { ErrorAlert } from '../components/Problem';
 import { signIn } from '../lib/session';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 /** Only same-site paths may be a post-login target (no open redirect). */
 function safeNext(next: string | null): string {
@@ -17,8 +18,9 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  useDocumentTitle('Sign in');
 
-  const onSubmit = async (e: FormEvent) => {
+  const onSubmit = async (e: SubmitEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);

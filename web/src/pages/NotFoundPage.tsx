@@ -1,8 +1,10 @@
 // Shown for any path the client does not know.
 import { Link } from 'react-router';
 import { Brand } from '../components/Brand';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function NotFoundPage() {
+  useDocumentTitle('Page not found');
   return (
     <main className="page-center">
       <div className="card card-narrow stack center-text">

@@ -276,6 +276,17 @@ describe('RoomClient', () => {
     expect(client.state.phase.kind).toBe('live');
   });
 
+  it('calls the rejection callback of the command an error answers', () => {
+    const { client, last, welcome } = setup();
+    client.start();
+    welcome();
+    const rejected: string[] = [];
+    const ref = client.send({ type: 'send_chat', to: { kind: 'everyone' }, text: 'hi' }, (e) => rejected.push(e.code));
+    client.send({ type: 'raise_hand', raised: true }, () => rejected.push('wrong one'));
+    last().receive({ type: 'error', code: 'too_long', message: 'Too long', ref });
+    expect(rejected).toEqual(['too_long']);
+  });
+
   it('refuses commands while offline so the caller can keep its input', () => {
     const errors: RoomError[] = [];
     const { client, last, welcome } = setup({ onError: (e) => errors.push(e) });

@@ -122,6 +122,7 @@ export class RoomClient {
   private leaveTimer: ReturnType<typeof setTimeout> | undefined;
   private leaving = false;
   private running = false;
+  private readonly rejections = new Map<number, (error: RoomError) => void>();
 
   constructor(options: RoomClientOptions) {
     this.opts = {
@@ -156,8 +157,9 @@ export class RoomClient {
   /**
    * Send a command. Returns its `ref` (echoed by a resulting error), or undefined when
    * not connected, in which case `onError` is told and the caller should keep its input.
+   * `onRejected` runs if the server answers this command with an error.
    */
-  send(msg: ClientMsg): number | undefined {
+  send(msg: ClientMsg, onRejected?: (error: RoomError) => void): number | undefined {
     const phase = this.state.phase.kind;
     const allowed = phase === 'live' || (phase === 'lobby' && msg.type === 'leave');
     if (!this.socket || !this.socketOpen || !allowed) {
@@ -165,6 +167,14 @@ export class RoomClient {
       return undefined;
     }
     const ref = this.nextRef++;
+    if (onRejected) {
+      this.rejections.set(ref, onRejected);
+      // Errors come back promptly or never; keep only the recent few.
+      for (const old of this.rejections.keys()) {
+        if (this.rejections.size <= 32) break;
+        this.rejections.delete(old);
+      }
+    }
     this.write({ ...msg, ref });
     return ref;
   }
@@ -248,13 +258,18 @@ export class RoomClient {
         if (next.ended) this.end('meeting_ended');
         break;
       }
-      case 'error':
-        this.opts.onError?.(
+      case 'error': {
+        const error: RoomError =
           msg.ref === undefined
             ? { code: msg.code, message: msg.message }
-            : { code: msg.code, message: msg.message, ref: msg.ref },
-        );
+            : { code: msg.code, message: msg.message, ref: msg.ref };
+        this.opts.onError?.(error);
+        if (msg.ref !== undefined) {
+          this.rejections.get(msg.ref)?.(error);
+          this.rejections.delete(msg.ref);
+        }
         break;
+      }
       case 'bye':
         if (isFinalBye(msg.reason)) this.end(msg.reason);
         // A resumable bye: the close follows, and onClose reconnects.
@@ -269,7 +284,7 @@ export class RoomClient {
     const room = this.state.room;
     if (msg.snapshot) {
       this.store.set({ phase: { kind: 'live' }, room: fromSnapshot(msg.epoch, msg.seq, msg.snapshot) });
-    } else if (room && room.epoch === msg.epoch) {
+    } else if (room?.epoch === msg.epoch) {
       // Resumed: the missed events follow on this socket, deduplicated by seq.
       this.store.set({ ...this.state, phase: { kind: 'live' } });
     } else {

@@ -1,6 +1,14 @@
 // Tests of the room reducer: snapshots, ordered events, dedupe and chat visibility.
 import { describe, expect, it } from 'vitest';
-import { applyEvent, audienceOf, canSeeMessage, chatBlockedReason, fromSnapshot, rosterGroups } from './roomState';
+import {
+  applyEvent,
+  audienceOf,
+  canSeeMessage,
+  chatBlockedReason,
+  chatLength,
+  fromSnapshot,
+  rosterGroups,
+} from './roomState';
 import { allowAll, message, person, snapshot } from './testFixtures';
 
 const alice = person('p-alice', 'Alice', 'organizer');
@@ -89,7 +97,10 @@ describe('applyEvent', () => {
 
   it('clears the lobby when you stop being a presenter', () => {
     let s = start();
-    s = applyEvent(s, 11, { type: 'lobby', lobby: [{ id: 'x', name: 'Xavier', guest: true, since: '2026-03-01T10:00:00Z' }] });
+    s = applyEvent(s, 11, {
+      type: 'lobby',
+      lobby: [{ id: 'x', name: 'Xavier', guest: true, since: '2026-03-01T10:00:00Z' }],
+    });
     expect(s.lobby).toHaveLength(1);
     s = applyEvent(s, 12, { type: 'role_changed', role: 'attendee' });
     expect(s.lobby).toHaveLength(0);
@@ -166,5 +177,12 @@ describe('rosterGroups', () => {
     const g = rosterGroups(s.participants);
     expect(g.presenters.map((p) => p.name)).toEqual(['Alice', 'Amy', 'Zed']);
     expect(g.attendees.map((p) => p.name)).toEqual(['Bob', 'Carol']);
+  });
+});
+
+describe('chatLength', () => {
+  it('counts an emoji outside the BMP as one character, as the server does', () => {
+    expect(chatLength('hi 👋')).toBe(4);
+    expect('hi 👋'.length).toBe(5);
   });
 });

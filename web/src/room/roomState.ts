@@ -183,6 +183,11 @@ export function chatBlockedReason(state: RoomState): string | undefined {
   return undefined;
 }
 
+/** Length as the server counts it (Rust `chars().count()`): code points, not UTF-16 units. */
+export function chatLength(text: string): number {
+  return Array.from(text).length;
+}
+
 export type RosterGroups = { presenters: Participant[]; attendees: Participant[] };
 
 const roleRank: Record<MeetingRole, number> = { organizer: 0, presenter: 1, attendee: 2 };

@@ -19,7 +19,12 @@ export const allowAll: AttendeePermissions = {
   use_microphone: true,
 };
 
-export function person(id: string, name: string, role: MeetingRole = 'attendee', extra: Partial<Participant> = {}): Participant {
+export function person(
+  id: string,
+  name: string,
+  role: MeetingRole = 'attendee',
+  extra: Partial<Participant> = {},
+): Participant {
   return {
     id,
     name,
@@ -33,7 +38,13 @@ export function person(id: string, name: string, role: MeetingRole = 'attendee',
   };
 }
 
-export function message(id: number, from: Participant, to: ChatTo, text = `message ${id}`, toName?: string): ChatMessage {
+export function message(
+  id: number,
+  from: Participant,
+  to: ChatTo,
+  text = `message ${id}`,
+  toName?: string,
+): ChatMessage {
   const m: ChatMessage = { id, from: from.id, from_name: from.name, to, text, sent_at: '2026-03-01T10:05:00Z' };
   if (toName !== undefined) m.to_name = toName;
   return m;

@@ -179,7 +179,7 @@ fn denied_waiters_are_sent_away() {
     let (ann, _) = h.join("Ann", MeetingRole::Attendee);
     let out = h.cmd(org, ClientMsg::Deny { participant: ann });
     assert_eq!(bye_for(&out, ann), Some(ByeReason::Denied));
-    assert!(h.m.is_idle() == false && h.m.member_count() == 1);
+    assert!(!h.m.is_idle() && h.m.member_count() == 1);
 }
 
 #[test]

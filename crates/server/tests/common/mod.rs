@@ -31,10 +31,11 @@ pub fn temp_dir() -> PathBuf {
 }
 
 pub fn config(data: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.listen = "127.0.0.1:0".parse().unwrap();
-    c.data = data.to_owned();
-    c
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data: data.to_owned(),
+        ..Default::default()
+    }
 }
 
 impl TestServer {
