@@ -10,6 +10,7 @@ import { MeetingDetailPage } from './pages/MeetingDetailPage';
 import { MeetingFormPage } from './pages/MeetingFormPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RoomPage } from './pages/RoomPage';
+import { UsersPage } from './pages/UsersPage';
 
 export function App() {
   return (
@@ -29,6 +30,7 @@ export function App() {
           <Route path="/meetings/new" element={<MeetingFormPage />} />
           <Route path="/meetings/:id" element={<MeetingDetailPage />} />
           <Route path="/meetings/:id/edit" element={<MeetingFormPage />} />
+          <Route path="/admin/users" element={<UsersPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

@@ -100,7 +100,11 @@ pub fn router(state: AppState) -> Router {
 fn room_channel(state: AppState, ws: WebSocketUpgrade, max_frame: usize) -> Response {
     // Frames up to twice the limit are read so an oversized one gets a clear close code
     // (1009) from us; beyond that the transport itself refuses them.
+    // Small buffers: 250 connections with tungstenite's 128 KiB defaults would cost
+    // 64 MiB for nothing; room-channel frames are small.
     ws.max_message_size(max_frame * 2)
         .max_frame_size(max_frame * 2)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| crate::room::socket::serve(socket, state))
 }

@@ -1,6 +1,7 @@
 // Layout of the signed-in pages: top bar (brand, who is signed in, sign out) and content.
 import { useState } from 'react';
-import { Link, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { isAdmin } from '../lib/accounts';
 import { problemText } from '../lib/api';
 import { sessionStore, signOut } from '../lib/session';
 import { showToast } from '../lib/toasts';
@@ -29,9 +30,17 @@ export function AppShell() {
         Skip to content
       </a>
       <header className="topbar">
-        <Link to="/" className="brand-link" aria-label="Confab home">
-          <Brand />
-        </Link>
+        <div className="topbar-left">
+          <Link to="/" className="brand-link" aria-label="Confab home">
+            <Brand />
+          </Link>
+          <nav aria-label="Main" className="topnav">
+            <NavLink to="/" end>
+              Meetings
+            </NavLink>
+            {isAdmin(me?.user.role) && <NavLink to="/admin/users">People</NavLink>}
+          </nav>
+        </div>
         {me && (
           <div className="topbar-user">
             <div className="who">

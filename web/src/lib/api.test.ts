@@ -57,11 +57,36 @@ describe('Api', () => {
     expect(e.message).toBe('Wrong passcode: Check the invitation.');
   });
 
-  it('matches problem types by their last segment too', async () => {
+  it('matches problem types by their slug', async () => {
     const api = new Api(
-      respond(403, { type: '/problems/wrong-passcode', title: 'Wrong', status: 403 }, 'application/problem+json'),
+      respond(
+        403,
+        { type: 'urn:confab:problem:wrong-passcode', title: 'Wrong', status: 403 },
+        'application/problem+json',
+      ),
     );
-    expect((await failure(api.linkInfo('k'))).is(problemTypes.wrongPasscode)).toBe(true);
+    const e = await failure(api.linkInfo('k'));
+    expect(e.is(problemTypes.wrongPasscode)).toBe(true);
+    expect(e.is('https://confab.dev/problems/wrong-passcode')).toBe(true);
+    expect(e.is(problemTypes.signInRequired)).toBe(false);
+  });
+
+  it('reads the field of an invalid-input problem from its detail', async () => {
+    const api = new Api(
+      respond(
+        422,
+        {
+          type: 'urn:confab:problem:invalid-input',
+          title: 'Invalid time_zone',
+          status: 422,
+          detail: 'time_zone: unknown time zone "Mars/Base"',
+        },
+        'application/problem+json',
+      ),
+    );
+    const e = await failure(api.createMeeting({} as never));
+    expect(e.field).toBe('time_zone');
+    expect(e.fieldMessage).toBe('Unknown time zone "Mars/Base".');
   });
 
   it('keeps an optional field member for inline validation messages', async () => {

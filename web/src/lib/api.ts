@@ -10,38 +10,58 @@ import type { MeetNow } from '../proto/MeetNow';
 import type { MeetingInput } from '../proto/MeetingInput';
 import type { MeetingView } from '../proto/MeetingView';
 import type { Problem } from '../proto/Problem';
+import type { CreateUser } from '../proto/CreateUser';
+import type { UserView } from '../proto/UserView';
 
-/** Problem `type`s the client reacts to specifically; everything else is shown as is. */
+/**
+ * Problem `type`s the client reacts to specifically; everything else is shown as is.
+ * The server writes them `urn:confab:problem:<slug>`; matching is on the slug.
+ */
 export const problemTypes = {
-  wrongPasscode: 'https://confab.dev/problems/wrong-passcode',
+  wrongPasscode: 'urn:confab:problem:wrong-passcode',
+  signInRequired: 'urn:confab:problem:sign-in-required',
+  invalidInput: 'urn:confab:problem:invalid-input',
 } as const;
+
+/** The last segment of a problem type URI (after the last `/` or `:`). */
+export function problemSlug(type: string): string {
+  const parts = type.split(/[/:]/);
+  return parts[parts.length - 1] ?? type;
+}
+
+/** The server phrases field errors as detail `"<field>: <message>"`. */
+const fieldDetail = /^([a-z_][a-z0-9_.]*): (.+)$/;
 
 export class ApiError extends Error {
   readonly problem: Problem;
-  /** Optional extension member: the name of the input the problem is about. */
+  /** The request field the problem is about (wire name, e.g. `time_zone`), if any. */
   readonly field: string | undefined;
+  /** What is wrong with that field, as a sentence. */
+  readonly fieldMessage: string | undefined;
 
   constructor(problem: Problem, field?: string) {
     super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
     this.name = 'ApiError';
     this.problem = problem;
-    this.field = field;
+    const parsed = problem.detail ? fieldDetail.exec(problem.detail) : null;
+    this.field = field ?? parsed?.[1];
+    this.fieldMessage = this.field ? sentence(parsed?.[2] ?? problem.detail ?? problem.title) : undefined;
   }
 
   get status(): number {
     return this.problem.status;
   }
 
-  /** Whether this is the named problem type (compares the last path segment too). */
+  /** Whether this is the named problem type (compared by slug). */
   is(type: string): boolean {
-    const t = this.problem.type;
-    return t === type || lastSegment(t) === lastSegment(type);
+    return this.problem.type === type || problemSlug(this.problem.type) === problemSlug(type);
   }
 }
 
-function lastSegment(uri: string): string {
-  const parts = uri.split('/');
-  return parts[parts.length - 1] ?? uri;
+function sentence(text: string): string {
+  const t = text.trim();
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** A title to show when the server sent no usable problem body. */
@@ -167,6 +187,13 @@ export class Api {
   }
   rotateLinks(id: string): Promise<MeetingView> {
     return this.request('POST', `/meetings/${encodeURIComponent(id)}/rotate-links`);
+  }
+
+  listUsers(): Promise<UserView[]> {
+    return this.request('GET', '/users');
+  }
+  createUser(req: CreateUser): Promise<UserView> {
+    return this.request('POST', '/users', req);
   }
 
   linkInfo(key: string): Promise<LinkInfo> {

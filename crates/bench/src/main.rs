@@ -1,0 +1,33 @@
+//! `confab-bench`: load tools that drive a real `confab` server process.
+//!
+//! `swarm` starts the server binary on a fresh data directory, joins N participants
+//! to one meeting over the real REST + WebSocket path, sends chat from many of them
+//! and measures join time, fan-out latency to every receiver, and the server's CPU
+//! time and resident memory (from /proc). See BENCHMARKS.md for figures.
+
+mod procstat;
+mod stats;
+mod swarm;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "confab-bench", about = "Benchmarks against a real confab server process")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Join N WebSocket participants to one meeting and measure join time and chat fan-out.
+    Swarm(swarm::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.command {
+        Command::Swarm(args) => rt.block_on(swarm::run(args)),
+    }
+}

@@ -1,0 +1,203 @@
+//! The participant swarm: one meeting, N WebSocket participants, chat fan-out.
+
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use confab_proto::{
+    rest::{JoinResponse, MeetingView},
+    room::{ChatTo, ClientMsg, RoomEvent, ServerMsg},
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    sync::mpsc,
+};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::{procstat, stats};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The confab server binary to run (build it with --release for meaningful figures).
+    #[arg(long, default_value = "target/release/confab")]
+    server: PathBuf,
+    /// Participants to join.
+    #[arg(long, default_value_t = 250)]
+    participants: usize,
+    /// Chat messages to send, each from a different participant, paced by --interval-ms.
+    #[arg(long, default_value_t = 200)]
+    messages: usize,
+    /// Milliseconds between two chat messages.
+    #[arg(long, default_value_t = 20)]
+    interval_ms: u64,
+    /// Port for the server under test.
+    #[arg(long, default_value_t = 18181)]
+    port: u16,
+}
+
+/// A chat message's text carries its send time (µs since the bench started).
+fn stamp(epoch: Instant) -> String {
+    format!("t={}", epoch.elapsed().as_micros())
+}
+
+fn unstamp(text: &str) -> Option<Duration> {
+    text.strip_prefix("t=")?.parse().ok().map(Duration::from_micros)
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let data = std::env::temp_dir().join(format!("confab-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut child = tokio::process::Command::new(&args.server)
+        .args(["serve", "--listen", &format!("127.0.0.1:{}", args.port), "--data"])
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", args.server.display()))?;
+    let pid = child.id().context("server pid")?;
+    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
+    let (mut email, mut password) = (None, None);
+    while let Some(line) = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await?? {
+        if let Some(e) = line.trim().strip_prefix("e-mail:") {
+            email = Some(e.trim().to_owned());
+        }
+        if let Some(p) = line.trim().strip_prefix("password:") {
+            password = Some(p.trim().to_owned());
+            break;
+        }
+    }
+    let (Some(email), Some(password)) = (email, password) else { bail!("server did not print its first admin") };
+    let base = format!("http://127.0.0.1:{}", args.port);
+    let ws_url = format!("ws://127.0.0.1:{}/api/v1/room", args.port);
+
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": email, "password": password})).send().await?;
+    if !r.status().is_success() {
+        bail!("login failed: {}", r.status());
+    }
+    let meeting: MeetingView =
+        http.post(format!("{base}/api/v1/meetings/now")).json(&json!({"title": "Swarm"})).send().await?.json().await?;
+    let key = meeting.attendee_link.context("link")?.rsplit('/').next().context("key")?.to_owned();
+    let guest_http = reqwest::Client::new();
+
+    let cpu_before = procstat::cpu_seconds(pid)?;
+    let rss_idle = procstat::rss_mib(pid)?;
+    let epoch = Instant::now();
+
+    // Join everyone at once: REST join, WebSocket, hello, until the welcome.
+    let (lat_tx, mut lat_rx) = mpsc::unbounded_channel::<Duration>();
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<(usize, Duration)>();
+    let (go_tx, _) = tokio::sync::broadcast::channel::<usize>(args.messages + 1);
+    let go = Arc::new(go_tx);
+    let mut tasks = Vec::new();
+    let join_start = Instant::now();
+    for i in 0..args.participants {
+        let (guest_http, base, key, ws_url) = (guest_http.clone(), base.clone(), key.clone(), ws_url.clone());
+        let (lat_tx, ready_tx, go) = (lat_tx.clone(), ready_tx.clone(), go.clone());
+        let expected = args.messages;
+        tasks.push(tokio::spawn(async move {
+            let mut go_rx = go.subscribe();
+            let t0 = Instant::now();
+            let join: JoinResponse = guest_http
+                .post(format!("{base}/api/v1/links/{key}/join"))
+                .json(&json!({"display_name": format!("Bot {i}")}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url).await?;
+            let hello = ClientMsg::Hello { token: join.token, resume: None };
+            ws.send(Message::text(serde_json::to_string(&hello)?)).await?;
+            loop {
+                match ws.next().await {
+                    Some(Ok(Message::Text(t))) => {
+                        if let ServerMsg::Welcome { .. } = serde_json::from_str(&t)? {
+                            break;
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    other => bail!("participant {i} lost its connection before the welcome: {other:?}"),
+                }
+            }
+            let _ = ready_tx.send((i, t0.elapsed()));
+            let mut received = 0;
+            loop {
+                tokio::select! {
+                    sender = go_rx.recv() => {
+                        if let Ok(sender) = sender {
+                            if sender == i {
+                                let text = stamp(epoch);
+                                let msg = ClientMsg::SendChat { to: ChatTo::Everyone, text };
+                                ws.send(Message::text(serde_json::to_string(&msg)?)).await?;
+                            }
+                        }
+                    }
+                    frame = ws.next() => match frame {
+                        Some(Ok(Message::Text(t))) => {
+                            if let ServerMsg::Event { event: RoomEvent::Chat { message }, .. } = serde_json::from_str(&t)? {
+                                if let Some(sent) = unstamp(&message.text) {
+                                    let _ = lat_tx.send(epoch.elapsed().saturating_sub(sent));
+                                    received += 1;
+                                    if received == expected {
+                                        return Ok(());
+                                    }
+                                }
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        other => bail!("participant {i} lost its connection: {other:?}"),
+                    }
+                }
+            }
+        }));
+    }
+    drop((lat_tx, ready_tx));
+    let mut join_times = Vec::with_capacity(args.participants);
+    while join_times.len() < args.participants {
+        match tokio::time::timeout(Duration::from_secs(60), ready_rx.recv()).await {
+            Ok(Some((_, t))) => join_times.push(t),
+            _ => bail!("only {} of {} participants joined", join_times.len(), args.participants),
+        }
+    }
+    let all_joined = join_start.elapsed();
+    let cpu_joined = procstat::cpu_seconds(pid)?;
+    let rss_joined = procstat::rss_mib(pid)?;
+
+    for m in 0..args.messages {
+        let _ = go.send(m % args.participants);
+        tokio::time::sleep(Duration::from_millis(args.interval_ms)).await;
+    }
+    let mut latencies = Vec::with_capacity(args.messages * args.participants);
+    let expected = args.messages * args.participants;
+    while latencies.len() < expected {
+        match tokio::time::timeout(Duration::from_secs(30), lat_rx.recv()).await {
+            Ok(Some(l)) => latencies.push(l),
+            _ => bail!("received {} of {} chat deliveries", latencies.len(), expected),
+        }
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let cpu_end = procstat::cpu_seconds(pid)?;
+    let rss_end = procstat::rss_mib(pid)?;
+    let _ = child.kill().await;
+    let _ = std::fs::remove_dir_all(&data);
+
+    println!("participants:              {}", args.participants);
+    println!("all joined after:          {}", stats::ms(all_joined));
+    println!("join p50 / p99:            {} / {}", stats::ms(stats::percentile(&mut join_times, 50.0)), stats::ms(stats::percentile(&mut join_times, 99.0)));
+    println!("chat messages:             {} (one every {} ms), {} deliveries", args.messages, args.interval_ms, latencies.len());
+    println!("fan-out p50 / p99 / max:   {} / {} / {}", stats::ms(stats::percentile(&mut latencies, 50.0)), stats::ms(stats::percentile(&mut latencies, 99.0)), stats::ms(stats::percentile(&mut latencies, 100.0)));
+    println!("server CPU joining:        {:.2} s", cpu_joined - cpu_before);
+    println!("server CPU chat phase:     {:.2} s", cpu_end - cpu_joined);
+    println!("server RSS idle / joined / end: {:.1} / {:.1} / {:.1} MiB", rss_idle, rss_joined, rss_end);
+    Ok(())
+}

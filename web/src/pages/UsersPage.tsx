@@ -1,0 +1,199 @@
+// Tenant administration (/admin/users): the organisation's accounts, and adding one.
+// Shown to tenant and provider admins; the server enforces who may call it.
+import { useState, type SubmitEvent } from 'react';
+import type { AccountRole } from '../proto/AccountRole';
+import type { UserView } from '../proto/UserView';
+import { ErrorAlert } from '../components/Problem';
+import { Spinner } from '../components/Spinner';
+import { isAdmin, roleNames } from '../lib/accounts';
+import { ApiError, api } from '../lib/api';
+import { formatDate } from '../lib/format';
+import { sessionStore } from '../lib/session';
+import { showToast } from '../lib/toasts';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useResource } from '../lib/useResource';
+import { useStore } from '../lib/useStore';
+
+export function UsersPage() {
+  useDocumentTitle('People');
+  const me = useStore(sessionStore);
+  const { resource, reload, replace } = useResource(() => api.listUsers(), 'users');
+
+  if (!isAdmin(me?.user.role)) {
+    return (
+      <div className="page">
+        <h1>People</h1>
+        <div className="alert">
+          Only administrators of {me?.tenant.name ?? 'your organisation'} can manage accounts.
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>People</h1>
+          <p className="muted">Accounts of {me?.tenant.name}. Organizers may schedule meetings.</p>
+        </div>
+      </div>
+      <div className="admin-grid">
+        <section className="card section" aria-labelledby="users-heading">
+          <h2 id="users-heading" className="section-title">
+            Accounts
+          </h2>
+          {resource.status === 'loading' && <Spinner label="Loading accounts…" />}
+          {resource.status === 'error' && (
+            <div className="stack">
+              <ErrorAlert error={resource.error} />
+              <div>
+                <button type="button" className="btn" onClick={reload}>
+                  Try again
+                </button>
+              </div>
+            </div>
+          )}
+          {resource.status === 'ready' && <UserTable users={resource.data} />}
+        </section>
+        <NewUserForm
+          canMakeProviderAdmin={me?.user.role === 'provider_admin'}
+          onCreated={(u) => {
+            if (resource.status === 'ready') replace([...resource.data, u]);
+            else reload();
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
+function UserTable({ users }: { users: UserView[] }) {
+  if (users.length === 0) return <p className="muted">No accounts yet.</p>;
+  const sorted = [...users].sort((a, b) => a.name.localeCompare(b.name));
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">E-mail</th>
+          <th scope="col">Role</th>
+          <th scope="col">Since</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((u) => (
+          <tr key={u.id}>
+            <td>{u.name}</td>
+            <td className="muted">{u.email}</td>
+            <td>{roleNames[u.role]}</td>
+            <td className="muted">{formatDate(u.created_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+type Draft = { name: string; email: string; role: AccountRole; password: string };
+const emptyDraft: Draft = { name: '', email: '', role: 'organizer', password: '' };
+
+function NewUserForm({
+  canMakeProviderAdmin,
+  onCreated,
+}: {
+  canMakeProviderAdmin: boolean;
+  onCreated: (u: UserView) => void;
+}) {
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const roles: AccountRole[] = canMakeProviderAdmin
+    ? ['member', 'organizer', 'tenant_admin', 'provider_admin']
+    : ['member', 'organizer', 'tenant_admin'];
+  const fieldError = error instanceof ApiError ? error.field : undefined;
+  const shortPassword = draft.password.length > 0 && draft.password.length < 10;
+
+  const onSubmit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    if (shortPassword) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const user = await api.createUser({ ...draft, name: draft.name.trim(), email: draft.email.trim() });
+      onCreated(user);
+      showToast(`Account for ${user.name} created`, 'success');
+      setDraft(emptyDraft);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  return (
+    <form className="card section" aria-labelledby="new-user-heading" onSubmit={(e) => void onSubmit(e)}>
+      <h2 id="new-user-heading" className="section-title">
+        Add an account
+      </h2>
+      <div className="field">
+        <label htmlFor="user-name">Name</label>
+        <input
+          id="user-name"
+          type="text"
+          required
+          value={draft.name}
+          onChange={(e) => set({ name: e.target.value })}
+          aria-invalid={fieldError === 'name' ? true : undefined}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="user-email">E-mail</label>
+        <input
+          id="user-email"
+          type="email"
+          required
+          autoComplete="off"
+          value={draft.email}
+          onChange={(e) => set({ email: e.target.value })}
+          aria-invalid={fieldError === 'email' ? true : undefined}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="user-role">Role</label>
+        <select id="user-role" value={draft.role} onChange={(e) => set({ role: e.target.value as AccountRole })}>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {roleNames[r]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className={shortPassword ? 'field field-invalid' : 'field'}>
+        <label htmlFor="user-password">Initial password</label>
+        <input
+          id="user-password"
+          type="password"
+          required
+          autoComplete="new-password"
+          minLength={10}
+          value={draft.password}
+          onChange={(e) => set({ password: e.target.value })}
+          aria-describedby="user-password-hint"
+          aria-invalid={shortPassword || fieldError === 'password' ? true : undefined}
+        />
+        <p id="user-password-hint" className={shortPassword ? 'field-error' : 'field-hint'}>
+          At least 10 characters. Share it with them privately.
+        </p>
+      </div>
+      <ErrorAlert error={error} />
+      <div>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Adding…' : 'Add account'}
+        </button>
+      </div>
+    </form>
+  );
+}
