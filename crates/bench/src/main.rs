@@ -12,7 +12,10 @@ mod swarm;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Benchmarks against a real confab server process")]
+#[command(
+    name = "confab-bench",
+    about = "Benchmarks against a real confab server process"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,7 +29,9 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match cli.command {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
     }

@@ -47,14 +47,22 @@ fn stamp(epoch: Instant) -> String {
 }
 
 fn unstamp(text: &str) -> Option<Duration> {
-    text.strip_prefix("t=")?.parse().ok().map(Duration::from_micros)
+    text.strip_prefix("t=")?
+        .parse()
+        .ok()
+        .map(Duration::from_micros)
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let data = std::env::temp_dir().join(format!("confab-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let mut child = tokio::process::Command::new(&args.server)
-        .args(["serve", "--listen", &format!("127.0.0.1:{}", args.port), "--data"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{}", args.port),
+            "--data",
+        ])
         .arg(&data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -65,7 +73,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let pid = child.id().context("server pid")?;
     let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
     let (mut email, mut password) = (None, None);
-    while let Some(line) = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await?? {
+    while let Some(line) =
+        tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await??
+    {
         if let Some(e) = line.trim().strip_prefix("e-mail:") {
             email = Some(e.trim().to_owned());
         }
@@ -74,18 +84,35 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             break;
         }
     }
-    let (Some(email), Some(password)) = (email, password) else { bail!("server did not print its first admin") };
+    let (Some(email), Some(password)) = (email, password) else {
+        bail!("server did not print its first admin")
+    };
     let base = format!("http://127.0.0.1:{}", args.port);
     let ws_url = format!("ws://127.0.0.1:{}/api/v1/room", args.port);
 
     let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({"email": email, "password": password})).send().await?;
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await?;
     if !r.status().is_success() {
         bail!("login failed: {}", r.status());
     }
-    let meeting: MeetingView =
-        http.post(format!("{base}/api/v1/meetings/now")).json(&json!({"title": "Swarm"})).send().await?.json().await?;
-    let key = meeting.attendee_link.context("link")?.rsplit('/').next().context("key")?.to_owned();
+    let meeting: MeetingView = http
+        .post(format!("{base}/api/v1/meetings/now"))
+        .json(&json!({"title": "Swarm"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let key = meeting
+        .attendee_link
+        .context("link")?
+        .rsplit('/')
+        .next()
+        .context("key")?
+        .to_owned();
     let guest_http = reqwest::Client::new();
 
     let cpu_before = procstat::cpu_seconds(pid)?;
@@ -100,7 +127,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     let join_start = Instant::now();
     for i in 0..args.participants {
-        let (guest_http, base, key, ws_url) = (guest_http.clone(), base.clone(), key.clone(), ws_url.clone());
+        let (guest_http, base, key, ws_url) = (
+            guest_http.clone(),
+            base.clone(),
+            key.clone(),
+            ws_url.clone(),
+        );
         let (lat_tx, ready_tx, go) = (lat_tx.clone(), ready_tx.clone(), go.clone());
         let expected = args.messages;
         tasks.push(tokio::spawn(async move {
@@ -164,7 +196,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     while join_times.len() < args.participants {
         match tokio::time::timeout(Duration::from_secs(60), ready_rx.recv()).await {
             Ok(Some((_, t))) => join_times.push(t),
-            _ => bail!("only {} of {} participants joined", join_times.len(), args.participants),
+            _ => bail!(
+                "only {} of {} participants joined",
+                join_times.len(),
+                args.participants
+            ),
         }
     }
     let all_joined = join_start.elapsed();
@@ -180,7 +216,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     while latencies.len() < expected {
         match tokio::time::timeout(Duration::from_secs(30), lat_rx.recv()).await {
             Ok(Some(l)) => latencies.push(l),
-            _ => bail!("received {} of {} chat deliveries", latencies.len(), expected),
+            _ => bail!(
+                "received {} of {} chat deliveries",
+                latencies.len(),
+                expected
+            ),
         }
     }
     for t in tasks {
@@ -193,11 +233,31 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     println!("participants:              {}", args.participants);
     println!("all joined after:          {}", stats::ms(all_joined));
-    println!("join p50 / p99:            {} / {}", stats::ms(stats::percentile(&mut join_times, 50.0)), stats::ms(stats::percentile(&mut join_times, 99.0)));
-    println!("chat messages:             {} (one every {} ms), {} deliveries", args.messages, args.interval_ms, latencies.len());
-    println!("fan-out p50 / p99 / max:   {} / {} / {}", stats::ms(stats::percentile(&mut latencies, 50.0)), stats::ms(stats::percentile(&mut latencies, 99.0)), stats::ms(stats::percentile(&mut latencies, 100.0)));
-    println!("server CPU joining:        {:.2} s", cpu_joined - cpu_before);
+    println!(
+        "join p50 / p99:            {} / {}",
+        stats::ms(stats::percentile(&mut join_times, 50.0)),
+        stats::ms(stats::percentile(&mut join_times, 99.0))
+    );
+    println!(
+        "chat messages:             {} (one every {} ms), {} deliveries",
+        args.messages,
+        args.interval_ms,
+        latencies.len()
+    );
+    println!(
+        "fan-out p50 / p99 / max:   {} / {} / {}",
+        stats::ms(stats::percentile(&mut latencies, 50.0)),
+        stats::ms(stats::percentile(&mut latencies, 99.0)),
+        stats::ms(stats::percentile(&mut latencies, 100.0))
+    );
+    println!(
+        "server CPU joining:        {:.2} s",
+        cpu_joined - cpu_before
+    );
     println!("server CPU chat phase:     {:.2} s", cpu_end - cpu_joined);
-    println!("server RSS idle / joined / end: {:.1} / {:.1} / {:.1} MiB", rss_idle, rss_joined, rss_end);
+    println!(
+        "server RSS idle / joined / end: {:.1} / {:.1} / {:.1} MiB",
+        rss_idle, rss_joined, rss_end
+    );
     Ok(())
 }

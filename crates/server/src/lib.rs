@@ -79,13 +79,25 @@ pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Option<(Strin
     Ok((store, first_admin))
 }
 
+/// Binds with a deep accept queue: 250 people joining at once must not overflow it
+/// (an overflow costs a client a one-second SYN retransmit).
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
 /// Starts a server on `config.listen` (port 0 picks a free port).
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.validate()?;
     let (store, first_admin) = open_store(&config).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
+    let listener =
+        listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let mut config = config;
     config.listen = addr;

@@ -95,7 +95,7 @@ impl Store {
         .bind(&row.role)
         .bind(&row.password_hash)
         .bind(row.created_at)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await
         .map_err(conflict("a user with this e-mail address"))?;
         Ok(row)
@@ -104,14 +104,14 @@ impl Store {
     pub async fn user(&self, id: UserId) -> Result<Option<UserRow>> {
         Ok(sqlx::query_as("SELECT * FROM users WHERE id = ?")
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
         Ok(sqlx::query_as("SELECT * FROM users WHERE email = ?")
             .bind(email)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?)
     }
 
@@ -119,7 +119,7 @@ impl Store {
         Ok(
             sqlx::query_as("SELECT * FROM users WHERE tenant_id = ? ORDER BY email")
                 .bind(tenant.0)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.read)
                 .await?,
         )
     }
@@ -137,7 +137,7 @@ impl Store {
         .bind(user.tenant_id)
         .bind(user.id)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(())
     }
@@ -154,14 +154,14 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?)
     }
 
     pub async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.write)
             .await?;
         Ok(())
     }
@@ -188,7 +188,7 @@ impl Store {
         .bind(&row.name)
         .bind(token_hash)
         .bind(row.created_at)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(row)
     }
@@ -203,13 +203,13 @@ impl Store {
             "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
         )
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?;
         if user.is_some() {
             sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?")
                 .bind(now)
                 .bind(token_hash)
-                .execute(&self.pool)
+                .execute(&self.write)
                 .await?;
         }
         Ok(user)
@@ -220,7 +220,7 @@ impl Store {
             "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at",
         )
         .bind(user.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?)
     }
 
@@ -229,7 +229,7 @@ impl Store {
         let r = sqlx::query("DELETE FROM api_tokens WHERE id = ? AND user_id = ?")
             .bind(id.0)
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&self.write)
             .await?;
         Ok(r.rows_affected() == 1)
     }
@@ -241,7 +241,7 @@ impl Store {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(user.0)
-            .execute(&self.pool)
+            .execute(&self.write)
             .await?;
         Ok(())
     }

@@ -123,7 +123,7 @@ impl Store {
         .bind(keys.1)
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         self.meeting(id)
             .await?
@@ -133,7 +133,7 @@ impl Store {
     pub async fn meeting(&self, id: MeetingId) -> Result<Option<MeetingRow>> {
         Ok(sqlx::query_as("SELECT * FROM meetings WHERE id = ?")
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?)
     }
 
@@ -143,7 +143,7 @@ impl Store {
             sqlx::query_as("SELECT * FROM meetings WHERE presenter_key = ? OR attendee_key = ?")
                 .bind(key)
                 .bind(key)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.read)
                 .await?;
         Ok(row.map(|m| {
             let presenter = m.presenter_key == key;
@@ -166,7 +166,7 @@ impl Store {
         .bind(tenant.0)
         .bind(user.0)
         .bind(email)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?)
     }
 
@@ -196,7 +196,7 @@ impl Store {
         .bind(json(&m.presenters))
         .bind(Utc::now())
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         self.meeting(id).await
     }
@@ -213,7 +213,7 @@ impl Store {
         .bind(status_str(status))
         .bind(Utc::now())
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         self.meeting(id).await
     }
@@ -232,7 +232,7 @@ impl Store {
         .bind(keys.1)
         .bind(Utc::now())
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         self.meeting(id).await
     }

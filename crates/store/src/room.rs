@@ -24,7 +24,7 @@ impl Store {
         meeting: MeetingId,
         msgs: &[ChatMessage],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write.begin().await?;
         for m in msgs {
             sqlx::query(
                 "INSERT OR IGNORE INTO chat_messages (tenant_id, meeting_id, id, message, sent_at)
@@ -50,7 +50,7 @@ impl Store {
         )
         .bind(meeting.0)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?;
         rows.iter()
             .map(|(m,)| from_json(m, "chat message"))
@@ -61,7 +61,7 @@ impl Store {
         let row: Option<(Option<String>, bool)> =
             sqlx::query_as("SELECT permissions, locked FROM room_state WHERE meeting_id = ?")
                 .bind(meeting.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.read)
                 .await?;
         let (permissions, locked) = match row {
             Some((p, locked)) => (
@@ -73,7 +73,7 @@ impl Store {
         let bans: Vec<(Uuid, Option<Uuid>)> =
             sqlx::query_as("SELECT participant_id, user_id FROM bans WHERE meeting_id = ?")
                 .bind(meeting.0)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.read)
                 .await?;
         Ok(RoomState {
             permissions,
@@ -96,7 +96,7 @@ impl Store {
         .bind(meeting.0)
         .bind(tenant.0)
         .bind(json(p))
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl Store {
         .bind(meeting.0)
         .bind(tenant.0)
         .bind(locked)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(())
     }
@@ -133,7 +133,7 @@ impl Store {
         .bind(tenant.0)
         .bind(seat.0)
         .bind(user.map(|u| u.0))
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(())
     }
@@ -143,7 +143,7 @@ impl Store {
     pub async fn clear_room_state(&self, meeting: MeetingId) -> Result<()> {
         sqlx::query("UPDATE room_state SET locked = 0 WHERE meeting_id = ?")
             .bind(meeting.0)
-            .execute(&self.pool)
+            .execute(&self.write)
             .await?;
         Ok(())
     }

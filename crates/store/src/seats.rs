@@ -61,7 +61,7 @@ impl Store {
         .bind(role.as_str())
         .bind(user.map(|u| u.0))
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(())
     }
@@ -74,7 +74,7 @@ impl Store {
         )
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?)
     }
 }

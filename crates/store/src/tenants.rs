@@ -58,7 +58,7 @@ impl Store {
         .bind(&row.region)
         .bind(&row.policy)
         .bind(row.created_at)
-        .execute(&self.pool)
+        .execute(&self.write)
         .await?;
         Ok(row)
     }
@@ -66,19 +66,19 @@ impl Store {
     pub async fn tenant(&self, id: TenantId) -> Result<Option<TenantRow>> {
         Ok(sqlx::query_as("SELECT * FROM tenants WHERE id = ?")
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?)
     }
 
     pub async fn tenants(&self) -> Result<Vec<TenantRow>> {
         Ok(sqlx::query_as("SELECT * FROM tenants ORDER BY created_at")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.read)
             .await?)
     }
 
     pub async fn tenant_count(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.read)
             .await?)
     }
 
@@ -86,7 +86,7 @@ impl Store {
         let r = sqlx::query("UPDATE tenants SET policy = ? WHERE id = ?")
             .bind(json(policy))
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(&self.write)
             .await?;
         Ok(r.rows_affected() == 1)
     }
