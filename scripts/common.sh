@@ -1,0 +1,46 @@
+# Shared by scripts/run and scripts/test: install what is missing, never what is there.
+# Debian packages come from apt; npm packages from the npm registry (lock files pinned).
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# apt_install CMD:PACKAGE ...: installs PACKAGE when CMD is not on the PATH.
+apt_install() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  say "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+require_toolchain() {
+  command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
+  apt_install cc:gcc node:nodejs npm:npm
+  local v
+  v="$(node -p 'process.versions.node')"
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || { echo "Node.js $v is too old: the web client needs 20.19 or newer" >&2; exit 1; }
+}
+
+# npm_deps DIR: `npm ci` unless node_modules already matches the lock file.
+npm_deps() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "Installing npm packages in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund
+  fi
+}
+
+build_web() {
+  npm_deps web
+  say "Building the web client"
+  npm run --prefix web build
+}
