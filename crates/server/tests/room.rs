@@ -513,3 +513,39 @@ async fn a_restart_tells_participants_and_keeps_accounts_meetings_and_chat() {
     );
     assert!(snap.locked);
 }
+
+#[tokio::test]
+async fn cancelling_a_live_meeting_closes_it_for_everyone() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Cancel me")).await;
+    let mut a = Room::enter(
+        &s,
+        &Client::new(&s)
+            .join_ok(m.attendee_link.as_deref().unwrap(), Some("Ann"), None)
+            .await
+            .token,
+    )
+    .await;
+    assert_eq!(
+        org.post(&format!("/api/v1/meetings/{}/cancel", m.id), json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        a.closed_with().await,
+        ByeReason::MeetingCancelled.close_code()
+    );
+    let status: confab_proto::rest::MeetingView = org
+        .get(&format!("/api/v1/meetings/{}", m.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        status.status,
+        confab_proto::rest::MeetingStatus::Cancelled,
+        "ending must not overwrite the cancellation"
+    );
+}

@@ -218,6 +218,19 @@ impl Store {
         self.meeting(id).await
     }
 
+    /// Marks a meeting ended unless it was already cancelled or ended.
+    pub async fn mark_ended(&self, id: MeetingId) -> Result<()> {
+        sqlx::query(
+            "UPDATE meetings SET status = 'ended', sequence = sequence + 1, updated_at = ?
+             WHERE id = ? AND status = 'scheduled'",
+        )
+        .bind(Utc::now())
+        .bind(id.0)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
     /// Replaces both link keys: the old links stop working at once.
     pub async fn rotate_keys(
         &self,

@@ -113,7 +113,7 @@ impl Meeting {
             }
             ClientMsg::EndMeeting => {
                 moderate()?;
-                self.end(out);
+                self.end(ByeReason::MeetingEnded, out);
                 Ok(())
             }
         }
@@ -339,7 +339,7 @@ impl Meeting {
         }
     }
 
-    fn end(&mut self, out: &mut Vec<Output>) {
+    pub(super) fn end(&mut self, reason: ByeReason, out: &mut Vec<Output>) {
         self.ended = true;
         self.emit(self.everyone(), RoomEvent::MeetingEnded, out);
         let everyone: Vec<_> = self
@@ -349,10 +349,7 @@ impl Meeting {
             .chain(self.lobby.iter().map(|w| w.seat.id))
             .collect();
         for to in everyone {
-            out.push(Output::Bye {
-                to,
-                reason: ByeReason::MeetingEnded,
-            });
+            out.push(Output::Bye { to, reason });
         }
         self.members.clear();
         self.lobby.clear();

@@ -78,6 +78,9 @@ pub enum Input {
     Command(ParticipantId, ClientMsg),
     /// Time passed: expire seats whose grace ran out.
     Tick,
+    /// The meeting was ended from outside the room (e.g. cancelled by its organizer);
+    /// everyone is told `reason`.
+    End(ByeReason),
 }
 
 /// Something the shell must do.
@@ -187,6 +190,11 @@ impl Meeting {
             Input::Disconnect(id) => self.disconnect(now, id, &mut out),
             Input::Command(id, cmd) => self.command(now, id, cmd, &mut out),
             Input::Tick => self.expire(now, &mut out),
+            Input::End(reason) => {
+                if !self.ended {
+                    self.end(reason, &mut out);
+                }
+            }
         }
         out
     }

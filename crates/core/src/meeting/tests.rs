@@ -798,3 +798,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn ending_from_outside_says_goodbye_with_the_given_reason_once() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let out = h.m.handle(h.now, Input::End(ByeReason::MeetingCancelled));
+    assert_eq!(bye_for(&out, org), Some(ByeReason::MeetingCancelled));
+    assert!(h
+        .m
+        .handle(h.now, Input::End(ByeReason::MeetingCancelled))
+        .is_empty());
+}

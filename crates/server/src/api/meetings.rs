@@ -13,7 +13,7 @@ use confab_core::{
 };
 use confab_proto::{
     rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef},
-    room::ChatTo,
+    room::{ByeReason, ChatTo},
     AccountRole, MeetingId,
 };
 use confab_store::{MeetingRow, NewMeeting, UserRow};
@@ -257,7 +257,8 @@ pub async fn update(
     Ok(Json(view(&state, &row).await?))
 }
 
-/// Cancels a meeting: its links stop working and its invitation becomes a CANCEL.
+/// Cancels a meeting: anyone in it is told, its links stop working, and its invitation
+/// becomes a CANCEL.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings",
     params(("id" = String, Path, description = "meeting id")),
     responses((status = 200, body = MeetingView)))]
@@ -275,6 +276,7 @@ pub async fn cancel(
         .set_meeting_status(id, MeetingStatus::Cancelled)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
+    state.rooms.end(id, ByeReason::MeetingCancelled).await;
     Ok(Json(view(&state, &row).await?))
 }
 

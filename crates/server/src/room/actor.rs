@@ -19,7 +19,6 @@ use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
 use confab_core::meeting::{Input, Meeting, MeetingConfig, Output, Persist, Restored, Seat};
 use confab_proto::{
-    rest::MeetingStatus,
     room::{ByeReason, ClientMsg, Resume, ServerMsg},
     MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
 };
@@ -65,7 +64,12 @@ pub(crate) enum ActorMsg {
         participant: ParticipantId,
         conn: ConnId,
     },
+    /// End the meeting for everyone (it was cancelled).
+    End(ByeReason),
 }
+
+/// How long an actor with nobody in it lingers before it stops.
+const IDLE_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
 
 struct ConnState {
     conn: Conn,
@@ -146,7 +150,7 @@ impl Actor {
             });
             let idle_for =
                 if self.conns.is_empty() && (self.meeting.is_idle() || self.meeting.is_ended()) {
-                    Some(self.limits.idle_timeout())
+                    Some(IDLE_LINGER)
                 } else {
                     None
                 };
@@ -235,6 +239,7 @@ impl Actor {
                         .await;
                 }
             }
+            ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
         }
     }
 
@@ -398,11 +403,9 @@ async fn persist_loop(
                 Persist::Locked(l) => store.save_locked(tenant, meeting, l).await,
                 Persist::Bar { seat, user } => store.add_ban(tenant, meeting, seat, user).await,
                 Persist::Ended => {
+                    // An instant meeting is over for good; a scheduled one may meet again.
                     let status = if instant {
-                        store
-                            .set_meeting_status(meeting, MeetingStatus::Ended)
-                            .await
-                            .map(|_| ())
+                        store.mark_ended(meeting).await
                     } else {
                         Ok(())
                     };

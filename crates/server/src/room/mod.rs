@@ -62,6 +62,14 @@ impl Rooms {
             .map_or(0, |h| h.live.load(Ordering::Relaxed))
     }
 
+    /// Ends a live meeting for everyone in it, if it is live here.
+    pub async fn end(&self, id: MeetingId, reason: confab_proto::room::ByeReason) {
+        let handle = self.map.lock().await.get(&id).cloned();
+        if let Some(h) = handle {
+            let _ = h.tx.send(ActorMsg::End(reason)).await;
+        }
+    }
+
     /// The running actor of `meeting`, started (with its durable state restored) if needed.
     pub(crate) async fn get_or_start(
         &self,

@@ -258,3 +258,46 @@ async fn admit(state: &AppState, token: &str) -> Result<(Seat, MeetingRow), ByeR
     };
     Ok((seat, meeting))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::decode;
+
+    #[test]
+    fn known_frames_decode_and_unknown_ones_keep_their_ref() {
+        let f =
+            decode(r#"{"type":"send_chat","to":{"kind":"everyone"},"text":"hi","ref":3}"#).unwrap();
+        assert_eq!(f.reference, Some(3));
+        let (why, reference) = decode(r#"{"type":"fly","ref":4}"#).unwrap_err();
+        assert!(why.contains("unknown variant"), "{why}");
+        assert_eq!(reference, Some(4));
+        assert!(decode("[]").is_err());
+        assert!(decode(r#"{"ref":99999999999,"type":"ping"}"#).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The decoder never panics, whatever arrives.
+        #[test]
+        fn any_text_decodes_or_errs(text in ".{0,300}") {
+            let _ = decode(&text);
+        }
+
+        /// Nor on JSON-shaped input built from the protocol's own words.
+        #[test]
+        fn json_shaped_input_decodes_or_errs(
+            ty in prop_oneof![Just("hello"), Just("send_chat"), Just("set_role"), Just("admit"), Just("x")],
+            key in prop_oneof![Just("text"), Just("to"), Just("participant"), Just("role"), Just("ref"), Just("token")],
+            value in prop_oneof![
+                Just("null".to_owned()), Just("-1".to_owned()), Just("1e400".to_owned()),
+                Just("{\"kind\":\"participant\"}".to_owned()), Just("[[[[]]]]".to_owned()),
+                ".{0,20}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            ],
+        ) {
+            let _ = decode(&format!(r#"{{"type":"{ty}","{key}":{value}}}"#));
+        }
+    }
+}
