@@ -77,6 +77,24 @@ impl MeetingRow {
     }
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds a meeting's schedule and settings, in the column order both statements use.
+fn bind_schedule<'q>(q: Query<'q>, m: &'q NewMeeting) -> Query<'q> {
+    q.bind(&m.title)
+        .bind(&m.description)
+        .bind(&m.start_local)
+        .bind(&m.end_local)
+        .bind(&m.time_zone)
+        .bind(m.starts_at)
+        .bind(m.ends_at)
+        .bind(&m.passcode)
+        .bind(m.lobby)
+        .bind(m.allow_guests)
+        .bind(m.wait_for_presenter)
+        .bind(json(&m.presenters))
+}
+
 fn status_str(s: MeetingStatus) -> &'static str {
     match s {
         MeetingStatus::Scheduled => "scheduled",
@@ -97,34 +115,24 @@ impl Store {
     ) -> Result<MeetingRow> {
         let id = MeetingId::new();
         let now = Utc::now();
-        sqlx::query(
-            "INSERT INTO meetings (id, tenant_id, organizer_id, title, description, start_local, end_local,
-               time_zone, starts_at, ends_at, passcode, lobby, allow_guests, wait_for_presenter, presenters,
-               instant, status, presenter_key, attendee_key, sequence, created_at, updated_at)
+        let q = sqlx::query(
+            "INSERT INTO meetings (title, description, start_local, end_local, time_zone, starts_at,
+               ends_at, passcode, lobby, allow_guests, wait_for_presenter, presenters,
+               id, tenant_id, organizer_id, instant, status, presenter_key, attendee_key, sequence,
+               created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, 0, ?, ?)",
-        )
-        .bind(id.0)
-        .bind(tenant.0)
-        .bind(organizer.0)
-        .bind(&m.title)
-        .bind(&m.description)
-        .bind(&m.start_local)
-        .bind(&m.end_local)
-        .bind(&m.time_zone)
-        .bind(m.starts_at)
-        .bind(m.ends_at)
-        .bind(&m.passcode)
-        .bind(m.lobby)
-        .bind(m.allow_guests)
-        .bind(m.wait_for_presenter)
-        .bind(json(&m.presenters))
-        .bind(instant)
-        .bind(keys.0)
-        .bind(keys.1)
-        .bind(now)
-        .bind(now)
-        .execute(&self.write)
-        .await?;
+        );
+        bind_schedule(q, m)
+            .bind(id.0)
+            .bind(tenant.0)
+            .bind(organizer.0)
+            .bind(instant)
+            .bind(keys.0)
+            .bind(keys.1)
+            .bind(now)
+            .bind(now)
+            .execute(&self.write)
+            .await?;
         self.meeting(id)
             .await?
             .ok_or(StoreError::Corrupt("meeting just inserted"))
@@ -176,28 +184,17 @@ impl Store {
         id: MeetingId,
         m: &NewMeeting,
     ) -> Result<Option<MeetingRow>> {
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE meetings SET title = ?, description = ?, start_local = ?, end_local = ?, time_zone = ?,
                starts_at = ?, ends_at = ?, passcode = ?, lobby = ?, allow_guests = ?, wait_for_presenter = ?,
                presenters = ?, sequence = sequence + 1, updated_at = ?
              WHERE id = ?",
-        )
-        .bind(&m.title)
-        .bind(&m.description)
-        .bind(&m.start_local)
-        .bind(&m.end_local)
-        .bind(&m.time_zone)
-        .bind(m.starts_at)
-        .bind(m.ends_at)
-        .bind(&m.passcode)
-        .bind(m.lobby)
-        .bind(m.allow_guests)
-        .bind(m.wait_for_presenter)
-        .bind(json(&m.presenters))
-        .bind(Utc::now())
-        .bind(id.0)
-        .execute(&self.write)
-        .await?;
+        );
+        bind_schedule(q, m)
+            .bind(Utc::now())
+            .bind(id.0)
+            .execute(&self.write)
+            .await?;
         self.meeting(id).await
     }
 

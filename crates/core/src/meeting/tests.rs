@@ -37,18 +37,25 @@ impl Harness {
         }
     }
 
+    fn connect(
+        &mut self,
+        id: ParticipantId,
+        name: &str,
+        role: MeetingRole,
+        user: Option<UserId>,
+    ) -> Vec<Output> {
+        let seat = Seat {
+            id,
+            name: name.into(),
+            role,
+            user,
+        };
+        self.m.handle(self.now, Input::Connect(seat))
+    }
+
     fn join(&mut self, name: &str, role: MeetingRole) -> (ParticipantId, Vec<Output>) {
         let id = ParticipantId::new();
-        let out = self.m.handle(
-            self.now,
-            Input::Connect(Seat {
-                id,
-                name: name.into(),
-                role,
-                user: Some(UserId::new()),
-            }),
-        );
-        (id, out)
+        (id, self.connect(id, name, role, Some(UserId::new())))
     }
 
     fn cmd(&mut self, id: ParticipantId, cmd: ClientMsg) -> Vec<Output> {
@@ -266,15 +273,7 @@ fn a_locked_meeting_admits_nobody_new_but_lets_seats_resume() {
     let (bob, out) = h.join("Bob", MeetingRole::Presenter);
     assert_eq!(bye_for(&out, bob), Some(ByeReason::MeetingLocked));
     h.m.handle(h.now, Input::Disconnect(ann));
-    let out = h.m.handle(
-        h.now,
-        Input::Connect(Seat {
-            id: ann,
-            name: "Ann".into(),
-            role: MeetingRole::Attendee,
-            user: None,
-        }),
-    );
+    let out = h.connect(ann, "Ann", MeetingRole::Attendee, None);
     assert!(out.contains(&Output::Welcome {
         to: ann,
         returning: true
@@ -516,15 +515,7 @@ fn a_barred_participant_cannot_come_back_with_their_seat_or_account() {
     let (org, _) = h.join("Org", MeetingRole::Organizer);
     let user = UserId::new();
     let ann = ParticipantId::new();
-    h.m.handle(
-        h.now,
-        Input::Connect(Seat {
-            id: ann,
-            name: "Ann".into(),
-            role: MeetingRole::Attendee,
-            user: Some(user),
-        }),
-    );
+    h.connect(ann, "Ann", MeetingRole::Attendee, Some(user));
     let out = h.cmd(
         org,
         ClientMsg::RemoveParticipant {
@@ -545,15 +536,7 @@ fn a_barred_participant_cannot_come_back_with_their_seat_or_account() {
         user: Some(user)
     })));
     let again = ParticipantId::new();
-    let out = h.m.handle(
-        h.now,
-        Input::Connect(Seat {
-            id: again,
-            name: "Ann".into(),
-            role: MeetingRole::Attendee,
-            user: Some(user),
-        }),
-    );
+    let out = h.connect(again, "Ann", MeetingRole::Attendee, Some(user));
     assert_eq!(bye_for(&out, again), Some(ByeReason::Barred));
 }
 
@@ -570,15 +553,7 @@ fn a_removed_but_not_barred_participant_may_rejoin() {
         },
     );
     assert_eq!(bye_for(&out, ann), Some(ByeReason::Removed));
-    let out = h.m.handle(
-        h.now,
-        Input::Connect(Seat {
-            id: ann,
-            name: "Ann".into(),
-            role: MeetingRole::Attendee,
-            user: None,
-        }),
-    );
+    let out = h.connect(ann, "Ann", MeetingRole::Attendee, None);
     assert!(out.contains(&Output::Welcome {
         to: ann,
         returning: false

@@ -127,6 +127,28 @@ pub(crate) async fn view(state: &AppState, m: &MeetingRow) -> ApiResult<MeetingV
     })
 }
 
+/// Saves a new meeting with fresh link keys and answers 201 with its view.
+async fn insert(
+    state: &AppState,
+    auth: &Auth,
+    input: &MeetingInput,
+    instant: bool,
+) -> ApiResult<(StatusCode, Json<MeetingView>)> {
+    let m = new_meeting(schedule::validate(input)?);
+    let keys = (new_link_key(), new_link_key());
+    let row = state
+        .store
+        .create_meeting(
+            auth.user.tenant(),
+            auth.user.id(),
+            &m,
+            instant,
+            (&keys.0, &keys.1),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(state, &row).await?)))
+}
+
 fn require_scheduler(auth: &Auth) -> ApiResult<()> {
     if auth.user.role()?.may_schedule() {
         Ok(())
@@ -162,19 +184,7 @@ pub async fn create(
     Json(input): Json<MeetingInput>,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     require_scheduler(&auth)?;
-    let m = new_meeting(schedule::validate(&input)?);
-    let keys = (new_link_key(), new_link_key());
-    let row = state
-        .store
-        .create_meeting(
-            auth.user.tenant(),
-            auth.user.id(),
-            &m,
-            false,
-            (&keys.0, &keys.1),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &row).await?)))
+    insert(&state, &auth, &input, false).await
 }
 
 /// Starts a meeting now: no lobby, open for an hour; join it through its presenter link.
@@ -203,19 +213,7 @@ pub async fn meet_now(
         wait_for_presenter: false,
         presenters: Vec::new(),
     };
-    let m = new_meeting(schedule::validate(&input)?);
-    let keys = (new_link_key(), new_link_key());
-    let row = state
-        .store
-        .create_meeting(
-            auth.user.tenant(),
-            auth.user.id(),
-            &m,
-            true,
-            (&keys.0, &keys.1),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &row).await?)))
+    insert(&state, &auth, &input, true).await
 }
 
 /// One meeting.
