@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{ApiTokenRow, UserRow};
-pub use meetings::{MeetingRow, NewMeeting};
+pub use meetings::MeetingRow;
 pub use room::RoomState;
 pub use seats::SeatRow;
 pub use tenants::TenantRow;

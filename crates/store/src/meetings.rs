@@ -1,28 +1,12 @@
 //! Meetings: schedule, settings, join-link keys and status.
 
 use chrono::{DateTime, Utc};
+use confab_core::schedule::{self, Schedule};
 use confab_proto::{rest::MeetingStatus, MeetingId, TenantId, UserId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::{from_json, json, Result, Store, StoreError};
-
-/// A meeting's fields as the organizer set them, validated by the caller.
-#[derive(Clone, Debug)]
-pub struct NewMeeting {
-    pub title: String,
-    pub description: String,
-    pub start_local: String,
-    pub end_local: String,
-    pub time_zone: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub passcode: Option<String>,
-    pub lobby: bool,
-    pub allow_guests: bool,
-    pub wait_for_presenter: bool,
-    pub presenters: Vec<String>,
-}
 
 #[derive(Clone, Debug, FromRow)]
 pub struct MeetingRow {
@@ -80,12 +64,12 @@ impl MeetingRow {
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// Binds a meeting's schedule and settings, in the column order both statements use.
-fn bind_schedule<'q>(q: Query<'q>, m: &'q NewMeeting) -> Query<'q> {
+fn bind_schedule<'q>(q: Query<'q>, m: &'q Schedule) -> Query<'q> {
     q.bind(&m.title)
         .bind(&m.description)
-        .bind(&m.start_local)
-        .bind(&m.end_local)
-        .bind(&m.time_zone)
+        .bind(schedule::format_local(m.start_local))
+        .bind(schedule::format_local(m.end_local))
+        .bind(m.time_zone.name())
         .bind(m.starts_at)
         .bind(m.ends_at)
         .bind(&m.passcode)
@@ -109,7 +93,7 @@ impl Store {
         &self,
         tenant: TenantId,
         organizer: UserId,
-        m: &NewMeeting,
+        m: &Schedule,
         instant: bool,
         keys: (&str, &str),
     ) -> Result<MeetingRow> {
@@ -179,11 +163,7 @@ impl Store {
     }
 
     /// Replaces a meeting's schedule and settings; bumps its iCalendar sequence.
-    pub async fn update_meeting(
-        &self,
-        id: MeetingId,
-        m: &NewMeeting,
-    ) -> Result<Option<MeetingRow>> {
+    pub async fn update_meeting(&self, id: MeetingId, m: &Schedule) -> Result<Option<MeetingRow>> {
         let q = sqlx::query(
             "UPDATE meetings SET title = ?, description = ?, start_local = ?, end_local = ?, time_zone = ?,
                starts_at = ?, ends_at = ?, passcode = ?, lobby = ?, allow_guests = ?, wait_for_presenter = ?,

@@ -6,7 +6,10 @@ use confab_proto::{
     AccountRole, MeetingRole, ParticipantId, Policy,
 };
 
-use crate::{NewMeeting, Store, StoreError};
+use confab_core::schedule::{self, Schedule};
+use confab_proto::rest::MeetingInput;
+
+use crate::{Store, StoreError};
 
 async fn store() -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("confab-store-{}", uuid::Uuid::new_v4()));
@@ -17,22 +20,20 @@ async fn store() -> (Store, std::path::PathBuf) {
     )
 }
 
-fn meeting() -> NewMeeting {
-    let now = Utc::now();
-    NewMeeting {
+fn meeting() -> Schedule {
+    schedule::validate(&MeetingInput {
         title: "Review".into(),
         description: String::new(),
-        start_local: "2026-12-01T10:00".into(),
-        end_local: "2026-12-01T11:00".into(),
+        start: "2026-12-01T10:00".into(),
+        end: "2026-12-01T11:00".into(),
         time_zone: "UTC".into(),
-        starts_at: now,
-        ends_at: now + TimeDelta::hours(1),
         passcode: None,
         lobby: true,
         allow_guests: true,
         wait_for_presenter: true,
         presenters: vec!["pre@example.org".into()],
-    }
+    })
+    .unwrap()
 }
 
 #[tokio::test]

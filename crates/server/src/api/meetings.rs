@@ -9,14 +9,14 @@ use axum::{
 use chrono::{TimeDelta, Utc};
 use confab_core::{
     invitation::{self, Invitation},
-    schedule::{self, Schedule},
+    schedule,
 };
 use confab_proto::{
     rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef},
     room::{ByeReason, ChatTo},
     AccountRole, MeetingId,
 };
-use confab_store::{MeetingRow, NewMeeting, UserRow};
+use confab_store::{MeetingRow, UserRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -39,23 +39,6 @@ fn may_view(user: &UserRow, m: &MeetingRow) -> bool {
     may_manage(user, m)
         || (user.tenant_id == m.tenant_id
             && m.presenters().unwrap_or_default().contains(&user.email))
-}
-
-pub(crate) fn new_meeting(s: Schedule) -> NewMeeting {
-    NewMeeting {
-        title: s.title,
-        description: s.description,
-        start_local: schedule::format_local(s.start_local),
-        end_local: schedule::format_local(s.end_local),
-        time_zone: s.time_zone.name().to_owned(),
-        starts_at: s.starts_at,
-        ends_at: s.ends_at,
-        passcode: s.passcode,
-        lobby: s.lobby,
-        allow_guests: s.allow_guests,
-        wait_for_presenter: s.wait_for_presenter,
-        presenters: s.presenters,
-    }
 }
 
 async fn load(state: &AppState, id: MeetingId) -> ApiResult<MeetingRow> {
@@ -134,7 +117,7 @@ async fn insert(
     input: &MeetingInput,
     instant: bool,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
-    let m = new_meeting(schedule::validate(input)?);
+    let m = schedule::validate(input)?;
     let keys = (new_link_key(), new_link_key());
     let row = state
         .store
@@ -246,7 +229,7 @@ pub async fn update(
         MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
-    let new = new_meeting(schedule::validate(&input)?);
+    let new = schedule::validate(&input)?;
     let row = state
         .store
         .update_meeting(id, &new)
