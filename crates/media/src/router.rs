@@ -1,0 +1,393 @@
+//! Per-subscriber forwarding decisions for a whole meeting.
+//!
+//! Inputs: tracks published (with their simulcast layers), each subscriber's layout
+//! (tiles in priority order: pinned, speaker, visible) and bandwidth estimate, audio
+//! levels and keyframes observed, and time. Outputs: [`Decision`]s the I/O workers carry
+//! out. Rules:
+//!
+//! - Audio: the loudest speakers plus the dominant one, never your own.
+//! - Video: last-N, the first tiles of the layout that fit the video slots; each gets the
+//!   layer its tile size and its share of the bandwidth allow.
+//! - A subscriber switches layer only on a keyframe of the new layer; until then the old
+//!   layer keeps flowing, so the picture never breaks.
+//! - Keyframe requests to a publisher are throttled per layer.
+//! - A layer no subscriber receives or waits for is paused at the publisher.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    layers::{self, Layer, LayerInfo},
+    slots::{SlotChange, Slots},
+    speakers::{SpeakerConfig, SpeakerDetector},
+    ParticipantId,
+};
+
+/// What a track carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    Camera,
+    Screen,
+}
+
+/// A published video track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TrackId {
+    pub publisher: ParticipantId,
+    pub source: Source,
+}
+
+/// One tile of a subscriber's layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tile {
+    /// A particular track, `height` pixels tall on screen.
+    Track { track: TrackId, height: u32 },
+    /// Whoever is the dominant speaker's camera.
+    Speaker { height: u32 },
+}
+
+#[derive(Clone, Debug)]
+pub struct RouterConfig {
+    pub audio_slots: usize,
+    pub video_slots: usize,
+    /// At most one keyframe request per track layer this often.
+    pub keyframe_interval: Duration,
+    pub speakers: SpeakerConfig,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self {
+            audio_slots: 4,
+            video_slots: 10,
+            keyframe_interval: Duration::from_millis(300),
+            speakers: SpeakerConfig::default(),
+        }
+    }
+}
+
+/// Something the I/O workers must do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    DominantSpeaker(ParticipantId),
+    AudioSlot {
+        subscriber: ParticipantId,
+        change: SlotChange<ParticipantId>,
+    },
+    VideoSlot {
+        subscriber: ParticipantId,
+        change: SlotChange<TrackId>,
+    },
+    /// Forward `layer` of `track` to `subscriber` from now on (`None`: stop).
+    Forward {
+        subscriber: ParticipantId,
+        track: TrackId,
+        layer: Option<Layer>,
+    },
+    RequestKeyframe {
+        track: TrackId,
+        layer: Layer,
+    },
+    PauseLayer {
+        track: TrackId,
+        layer: Layer,
+    },
+    ResumeLayer {
+        track: TrackId,
+        layer: Layer,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Forwarding {
+    /// The layer whose packets flow now.
+    current: Option<Layer>,
+    /// The layer wanted next, waiting for its keyframe.
+    pending: Option<Layer>,
+}
+
+#[derive(Debug)]
+struct Subscriber {
+    layout: Vec<Tile>,
+    budget: u32,
+    audio: Slots<ParticipantId>,
+    video: Slots<TrackId>,
+    forwarding: BTreeMap<TrackId, Forwarding>,
+}
+
+#[derive(Debug, Default)]
+struct Published {
+    layers: Vec<LayerInfo>,
+    paused: BTreeSet<Layer>,
+}
+
+/// The routing state of one meeting.
+#[derive(Debug)]
+pub struct Router {
+    cfg: RouterConfig,
+    tracks: BTreeMap<TrackId, Published>,
+    subscribers: BTreeMap<ParticipantId, Subscriber>,
+    speakers: SpeakerDetector,
+    last_keyframe_request: HashMap<(TrackId, Layer), Instant>,
+}
+
+impl Router {
+    pub fn new(cfg: RouterConfig) -> Self {
+        Self {
+            speakers: SpeakerDetector::new(cfg.speakers.clone()),
+            cfg,
+            tracks: BTreeMap::new(),
+            subscribers: BTreeMap::new(),
+            last_keyframe_request: HashMap::new(),
+        }
+    }
+
+    /// A participant starts receiving (with a default budget until estimates arrive).
+    pub fn add_subscriber(&mut self, who: ParticipantId) {
+        let (a, v) = (self.cfg.audio_slots, self.cfg.video_slots);
+        self.subscribers.entry(who).or_insert_with(|| Subscriber {
+            layout: Vec::new(),
+            budget: 1_000_000,
+            audio: Slots::new(a),
+            video: Slots::new(v),
+            forwarding: BTreeMap::new(),
+        });
+    }
+
+    /// Publishes or updates a video track's layers.
+    pub fn set_track(&mut self, track: TrackId, layers: Vec<LayerInfo>) {
+        self.tracks.entry(track).or_default().layers = layers;
+    }
+
+    pub fn remove_track(&mut self, track: TrackId) {
+        self.tracks.remove(&track);
+        self.last_keyframe_request.retain(|(t, _), _| *t != track);
+    }
+
+    /// Forgets everything about a participant who left: their tracks and subscription.
+    pub fn remove_participant(&mut self, who: ParticipantId) {
+        self.subscribers.remove(&who);
+        let gone: Vec<TrackId> = self
+            .tracks
+            .keys()
+            .filter(|t| t.publisher == who)
+            .copied()
+            .collect();
+        for t in gone {
+            self.remove_track(t);
+        }
+        self.speakers.remove(who);
+    }
+
+    pub fn set_layout(&mut self, who: ParticipantId, layout: Vec<Tile>) {
+        if let Some(s) = self.subscribers.get_mut(&who) {
+            s.layout = layout;
+        }
+    }
+
+    /// The subscriber's downlink bandwidth estimate, bits per second.
+    pub fn set_budget(&mut self, who: ParticipantId, bps: u32) {
+        if let Some(s) = self.subscribers.get_mut(&who) {
+            s.budget = bps;
+        }
+    }
+
+    pub fn on_audio_level(&mut self, who: ParticipantId, level: u8, now: Instant) {
+        self.speakers.on_level(who, level, now);
+    }
+
+    /// A keyframe of `layer` arrived: subscribers waiting for it switch now.
+    pub fn on_keyframe(&mut self, track: TrackId, layer: Layer) -> Vec<Decision> {
+        let mut out = Vec::new();
+        for (id, s) in &mut self.subscribers {
+            if let Some(f) = s.forwarding.get_mut(&track) {
+                if f.pending == Some(layer) {
+                    f.current = Some(layer);
+                    f.pending = None;
+                    out.push(Decision::Forward {
+                        subscriber: *id,
+                        track,
+                        layer: Some(layer),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether nothing is left (every participant gone): no leak.
+    pub fn is_empty(&self) -> bool {
+        self.tracks.is_empty()
+            && self.subscribers.is_empty()
+            && self.last_keyframe_request.is_empty()
+    }
+
+    /// Re-decides everything for the current inputs.
+    pub fn tick(&mut self, now: Instant) -> Vec<Decision> {
+        let mut out = Vec::new();
+        if let Some(d) = self.speakers.tick(now) {
+            out.push(Decision::DominantSpeaker(d));
+        }
+        let heard = self.speakers.forwarded(now);
+        let dominant = self.speakers.dominant();
+        let ids: Vec<ParticipantId> = self.subscribers.keys().copied().collect();
+        let mut keyframes: BTreeSet<(TrackId, Layer)> = BTreeSet::new();
+        for id in ids {
+            self.route_audio(id, &heard, &mut out);
+            self.route_video(id, dominant, &mut keyframes, &mut out);
+        }
+        // Resume layers first, so a keyframe request reaches a layer that is being sent.
+        self.pause_unwatched(&mut out);
+        for (track, layer) in keyframes {
+            let due = self
+                .last_keyframe_request
+                .get(&(track, layer))
+                .is_none_or(|t| now.saturating_duration_since(*t) >= self.cfg.keyframe_interval);
+            if due {
+                self.last_keyframe_request.insert((track, layer), now);
+                out.push(Decision::RequestKeyframe { track, layer });
+            }
+        }
+        out
+    }
+
+    fn route_audio(&mut self, id: ParticipantId, heard: &[ParticipantId], out: &mut Vec<Decision>) {
+        let wanted: Vec<ParticipantId> = heard.iter().copied().filter(|p| *p != id).collect();
+        let sub = self
+            .subscribers
+            .get_mut(&id)
+            .expect("iterating subscribers");
+        for change in sub.audio.assign(&wanted) {
+            out.push(Decision::AudioSlot {
+                subscriber: id,
+                change,
+            });
+        }
+    }
+
+    fn route_video(
+        &mut self,
+        id: ParticipantId,
+        dominant: Option<ParticipantId>,
+        keyframes: &mut BTreeSet<(TrackId, Layer)>,
+        out: &mut Vec<Decision>,
+    ) {
+        let sub = self
+            .subscribers
+            .get_mut(&id)
+            .expect("iterating subscribers");
+        // Resolve the layout into distinct, existing tracks that are not the viewer's own.
+        let mut tiles: Vec<(TrackId, u32)> = Vec::new();
+        for tile in &sub.layout {
+            let (track, height) = match *tile {
+                Tile::Track { track, height } => (track, height),
+                Tile::Speaker { height } => match dominant {
+                    Some(p) => (
+                        TrackId {
+                            publisher: p,
+                            source: Source::Camera,
+                        },
+                        height,
+                    ),
+                    None => continue,
+                },
+            };
+            if track.publisher == id || !self.tracks.contains_key(&track) {
+                continue;
+            }
+            match tiles.iter_mut().find(|(t, _)| *t == track) {
+                Some((_, h)) => *h = (*h).max(height),
+                None => tiles.push((track, height)),
+            }
+        }
+        tiles.truncate(sub.video.len());
+        let wanted: Vec<TrackId> = tiles.iter().map(|(t, _)| *t).collect();
+        for change in sub.video.assign(&wanted) {
+            out.push(Decision::VideoSlot {
+                subscriber: id,
+                change,
+            });
+        }
+        // Stop what is no longer shown.
+        let dropped: Vec<TrackId> = sub
+            .forwarding
+            .keys()
+            .filter(|t| !wanted.contains(t))
+            .copied()
+            .collect();
+        for track in dropped {
+            if sub
+                .forwarding
+                .remove(&track)
+                .is_some_and(|f| f.current.is_some())
+            {
+                out.push(Decision::Forward {
+                    subscriber: id,
+                    track,
+                    layer: None,
+                });
+            }
+        }
+        // Share the budget in priority order; what a tile leaves unused goes to the next.
+        let mut budget = sub.budget;
+        for (i, (track, height)) in tiles.iter().enumerate() {
+            let available = &self.tracks[track].layers;
+            let share = budget / (tiles.len() - i) as u32;
+            let target = layers::choose(available, *height, share);
+            if let Some(l) = target.and_then(|t| available.iter().find(|x| x.layer == t)) {
+                budget = budget.saturating_sub(l.bitrate);
+            }
+            let f = sub.forwarding.entry(*track).or_default();
+            match target {
+                None => {
+                    f.pending = None;
+                    if f.current.take().is_some() {
+                        out.push(Decision::Forward {
+                            subscriber: id,
+                            track: *track,
+                            layer: None,
+                        });
+                    }
+                }
+                Some(t) if f.current == Some(t) => f.pending = None,
+                Some(t) => {
+                    f.pending = Some(t);
+                    keyframes.insert((*track, t));
+                }
+            }
+        }
+    }
+
+    fn pause_unwatched(&mut self, out: &mut Vec<Decision>) {
+        let mut in_use: BTreeSet<(TrackId, Layer)> = BTreeSet::new();
+        for s in self.subscribers.values() {
+            for (t, f) in &s.forwarding {
+                in_use.extend(f.current.iter().chain(f.pending.iter()).map(|l| (*t, *l)));
+            }
+        }
+        for (track, p) in &mut self.tracks {
+            for info in &p.layers {
+                let used = in_use.contains(&(*track, info.layer));
+                let paused = p.paused.contains(&info.layer);
+                if used && paused {
+                    p.paused.remove(&info.layer);
+                    out.push(Decision::ResumeLayer {
+                        track: *track,
+                        layer: info.layer,
+                    });
+                } else if !used && !paused {
+                    p.paused.insert(info.layer);
+                    out.push(Decision::PauseLayer {
+                        track: *track,
+                        layer: info.layer,
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

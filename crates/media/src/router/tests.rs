@@ -1,0 +1,315 @@
+//! Routing decisions, driven with a virtual clock.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+
+fn simulcast() -> Vec<LayerInfo> {
+    vec![
+        LayerInfo {
+            layer: Layer::Low,
+            height: 180,
+            bitrate: 150_000,
+        },
+        LayerInfo {
+            layer: Layer::Medium,
+            height: 360,
+            bitrate: 500_000,
+        },
+        LayerInfo {
+            layer: Layer::High,
+            height: 720,
+            bitrate: 1_500_000,
+        },
+    ]
+}
+
+fn camera(p: ParticipantId) -> TrackId {
+    TrackId {
+        publisher: p,
+        source: Source::Camera,
+    }
+}
+
+struct Meeting {
+    r: Router,
+    people: Vec<ParticipantId>,
+    now: Instant,
+}
+
+/// `n` participants, each publishing a simulcast camera and subscribing.
+fn meeting(n: usize) -> Meeting {
+    let mut r = Router::new(RouterConfig::default());
+    let people: Vec<_> = (0..n).map(|_| ParticipantId::new()).collect();
+    for p in &people {
+        r.add_subscriber(*p);
+        r.set_track(camera(*p), simulcast());
+        r.set_budget(*p, 10_000_000);
+    }
+    Meeting {
+        r,
+        people,
+        now: Instant::now(),
+    }
+}
+
+fn forwards(out: &[Decision], sub: ParticipantId) -> Vec<(TrackId, Option<Layer>)> {
+    out.iter()
+        .filter_map(|d| match d {
+            Decision::Forward {
+                subscriber,
+                track,
+                layer,
+            } if *subscriber == sub => Some((*track, *layer)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn keyframe_requests(out: &[Decision]) -> Vec<(TrackId, Layer)> {
+    out.iter()
+        .filter_map(|d| match d {
+            Decision::RequestKeyframe { track, layer } => Some((*track, *layer)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn small_tiles_get_the_low_layer_once_its_keyframe_arrives() {
+    let mut m = meeting(3);
+    let (viewer, a, b) = (m.people[0], m.people[1], m.people[2]);
+    let tiles = vec![
+        Tile::Track {
+            track: camera(a),
+            height: 120,
+        },
+        Tile::Track {
+            track: camera(b),
+            height: 120,
+        },
+    ];
+    m.r.set_layout(viewer, tiles);
+    let out = m.r.tick(m.now);
+    assert!(
+        forwards(&out, viewer).is_empty(),
+        "nothing flows before a keyframe"
+    );
+    assert_eq!(
+        keyframe_requests(&out),
+        vec![(camera(a), Layer::Low), (camera(b), Layer::Low)]
+    );
+    let out = m.r.on_keyframe(camera(a), Layer::Low);
+    assert_eq!(forwards(&out, viewer), vec![(camera(a), Some(Layer::Low))]);
+}
+
+#[test]
+fn growing_a_tile_switches_up_only_on_the_new_layers_keyframe() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    m.r.set_layout(
+        viewer,
+        vec![Tile::Track {
+            track: camera(a),
+            height: 120,
+        }],
+    );
+    m.r.tick(m.now);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    m.r.set_layout(
+        viewer,
+        vec![Tile::Track {
+            track: camera(a),
+            height: 720,
+        }],
+    );
+    m.now += Duration::from_millis(50);
+    let out = m.r.tick(m.now);
+    assert!(
+        forwards(&out, viewer).is_empty(),
+        "low keeps flowing until high has a keyframe"
+    );
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::High)]);
+    assert!(
+        m.r.on_keyframe(camera(a), Layer::Medium).is_empty(),
+        "a keyframe of another layer changes nothing"
+    );
+    assert_eq!(
+        forwards(&m.r.on_keyframe(camera(a), Layer::High), viewer),
+        vec![(camera(a), Some(Layer::High))]
+    );
+}
+
+#[test]
+fn keyframe_requests_are_throttled_per_layer_across_subscribers() {
+    let mut m = meeting(4);
+    let a = m.people[0];
+    for v in &m.people[1..] {
+        m.r.set_layout(
+            *v,
+            vec![Tile::Track {
+                track: camera(a),
+                height: 720,
+            }],
+        );
+    }
+    let out = m.r.tick(m.now);
+    assert_eq!(
+        keyframe_requests(&out),
+        vec![(camera(a), Layer::High)],
+        "one request for three viewers"
+    );
+    m.now += Duration::from_millis(100);
+    assert!(
+        keyframe_requests(&m.r.tick(m.now)).is_empty(),
+        "throttled while the keyframe is on its way"
+    );
+    m.now += Duration::from_millis(300);
+    assert_eq!(
+        keyframe_requests(&m.r.tick(m.now)).len(),
+        1,
+        "asked again when none came"
+    );
+}
+
+#[test]
+fn a_tight_budget_gets_lower_layers_and_leftover_goes_to_later_tiles() {
+    let mut m = meeting(3);
+    let (viewer, a, b) = (m.people[0], m.people[1], m.people[2]);
+    m.r.set_budget(viewer, 700_000);
+    m.r.set_layout(
+        viewer,
+        vec![
+            Tile::Track {
+                track: camera(a),
+                height: 720,
+            },
+            Tile::Track {
+                track: camera(b),
+                height: 720,
+            },
+        ],
+    );
+    let out = m.r.tick(m.now);
+    // 350 kb/s each at first: low for a (150k); b then has 550k: medium.
+    assert_eq!(
+        keyframe_requests(&out),
+        vec![(camera(a), Layer::Low), (camera(b), Layer::Medium)]
+    );
+}
+
+#[test]
+fn last_n_keeps_the_first_tiles_that_fit_the_slots_and_never_your_own() {
+    let mut m = meeting(14);
+    let viewer = m.people[0];
+    let tiles: Vec<Tile> = m
+        .people
+        .iter()
+        .map(|p| Tile::Track {
+            track: camera(*p),
+            height: 120,
+        })
+        .collect();
+    m.r.set_layout(viewer, tiles);
+    let out = m.r.tick(m.now);
+    let slotted: Vec<TrackId> = out
+        .iter()
+        .filter_map(|d| match d {
+            Decision::VideoSlot { subscriber, change } if *subscriber == viewer => change.source,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(slotted.len(), 10);
+    assert!(!slotted.contains(&camera(viewer)));
+    assert_eq!(slotted[0], camera(m.people[1]));
+}
+
+#[test]
+fn the_speaker_tile_follows_the_dominant_speaker() {
+    let mut m = meeting(3);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    m.r.set_layout(viewer, vec![Tile::Speaker { height: 720 }]);
+    assert!(
+        keyframe_requests(&m.r.tick(m.now)).is_empty(),
+        "nobody speaks: no speaker tile"
+    );
+    for _ in 0..50 {
+        m.r.on_audio_level(a, 20, m.now);
+        m.now += Duration::from_millis(20);
+    }
+    let out = m.r.tick(m.now);
+    assert!(out.contains(&Decision::DominantSpeaker(a)));
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::High)]);
+    let heard: Vec<_> = out
+        .iter()
+        .filter_map(|d| match d {
+            Decision::AudioSlot { subscriber, change } => Some((*subscriber, change.source)),
+            _ => None,
+        })
+        .collect();
+    assert!(heard.contains(&(viewer, Some(a))));
+    assert!(!heard.contains(&(a, Some(a))), "nobody hears themselves");
+}
+
+#[test]
+fn unwatched_layers_are_paused_and_resumed_when_wanted() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    let out = m.r.tick(m.now);
+    assert!(out.contains(&Decision::PauseLayer {
+        track: camera(a),
+        layer: Layer::High
+    }));
+    assert!(out.contains(&Decision::PauseLayer {
+        track: camera(a),
+        layer: Layer::Low
+    }));
+    m.r.set_layout(
+        viewer,
+        vec![Tile::Track {
+            track: camera(a),
+            height: 120,
+        }],
+    );
+    let out = m.r.tick(m.now);
+    let resume = out.iter().position(|d| {
+        *d == Decision::ResumeLayer {
+            track: camera(a),
+            layer: Layer::Low,
+        }
+    });
+    let request = out.iter().position(|d| {
+        *d == Decision::RequestKeyframe {
+            track: camera(a),
+            layer: Layer::Low,
+        }
+    });
+    assert!(
+        resume.is_some() && resume < request,
+        "resume before asking for a keyframe: {out:?}"
+    );
+    assert!(!out.contains(&Decision::ResumeLayer {
+        track: camera(a),
+        layer: Layer::High
+    }));
+}
+
+#[test]
+fn leaving_stops_forwarding_and_leaves_nothing_behind() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    m.r.set_layout(
+        viewer,
+        vec![Tile::Track {
+            track: camera(a),
+            height: 120,
+        }],
+    );
+    m.r.tick(m.now);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    m.r.remove_participant(a);
+    let out = m.r.tick(m.now);
+    assert_eq!(forwards(&out, viewer), vec![(camera(a), None)]);
+    m.r.remove_participant(viewer);
+    assert!(m.r.is_empty());
+}
