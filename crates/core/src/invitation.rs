@@ -74,7 +74,25 @@ pub fn to_ics(inv: &Invitation<'_>) -> String {
         if inv.cancelled { "CANCEL" } else { "REQUEST" },
     ));
     cal.push(event.done());
-    cal.done().to_string()
+    let ics = cal.done().to_string();
+    // icalendar has no VTIMEZONE component: it goes before the event, where RFC 5545
+    // expects the zones an event refers to.
+    let start = to_utc(inv.time_zone, inv.start_local);
+    let end = to_utc(inv.time_zone, inv.end_local);
+    let zone = crate::vtimezone::vtimezone(inv.time_zone, start, end);
+    match ics.find("BEGIN:VEVENT") {
+        Some(i) => format!("{}{zone}{}", &ics[..i], &ics[i..]),
+        None => ics,
+    }
+}
+
+/// A local time's UTC instant (the earlier one if ambiguous; a skipped time is taken
+/// as if it were UTC, good enough to choose the VTIMEZONE window).
+fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -123,6 +141,12 @@ mod tests {
         assert!(ics.contains("URL:https://confab.example/j/abc"));
         assert!(ics.contains("Passcode: 4711"));
         assert!(ics.contains("Join the meeting: https://confab.example/j/abc"));
+        let (tz, event) = (
+            ics.find("BEGIN:VTIMEZONE").unwrap(),
+            ics.find("BEGIN:VEVENT").unwrap(),
+        );
+        assert!(tz < event, "the zone is defined before the event uses it");
+        assert!(ics.contains("TZID:Europe/Berlin\r\n"));
     }
 
     #[test]

@@ -11,3 +11,4 @@ pub mod meeting;
 pub mod ratelimit;
 pub mod rights;
 pub mod schedule;
+pub mod vtimezone;
