@@ -291,6 +291,23 @@ pub enum ByeReason {
 }
 
 impl ByeReason {
+    pub const ALL: [ByeReason; 14] = [
+        ByeReason::InvalidToken,
+        ByeReason::HelloExpected,
+        ByeReason::Removed,
+        ByeReason::Barred,
+        ByeReason::Denied,
+        ByeReason::MeetingFull,
+        ByeReason::MeetingLocked,
+        ByeReason::MeetingEnded,
+        ByeReason::MeetingCancelled,
+        ByeReason::Left,
+        ByeReason::Replaced,
+        ByeReason::TooSlow,
+        ByeReason::FrameTooLarge,
+        ByeReason::ServerShutdown,
+    ];
+
     /// The WebSocket close code for this reason (4000–4999 are ours).
     pub fn close_code(self) -> u16 {
         match self {
@@ -357,4 +374,52 @@ pub enum ServerMsg {
         reason: ByeReason,
     },
     Pong,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `closeCodes.ts` beside the ts-rs bindings: close codes and resumability
+    /// are defined here once, and the client reads them from there.
+    #[test]
+    fn export_close_codes() {
+        let name = |r: ByeReason| {
+            serde_json::to_value(r)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let mut ts = String::from(
+            "// Generated from crates/proto/src/room.rs by `cargo test -p confab-proto`. Do not edit.\n\
+             import type { ByeReason } from './ByeReason';\n\n\
+             /** The close code the server uses with each bye reason. */\n\
+             export const BYE_CLOSE_CODES: Readonly<Record<number, ByeReason>> = {\n",
+        );
+        for r in ByeReason::ALL {
+            ts.push_str(&format!("  {}: '{}',\n", r.close_code(), name(r)));
+        }
+        ts.push_str("};\n\n/** Reasons after which a client reconnects and resumes. */\n");
+        let resumable: Vec<String> = ByeReason::ALL
+            .into_iter()
+            .filter(|r| r.may_resume())
+            .map(|r| format!("'{}'", name(r)))
+            .collect();
+        ts.push_str(&format!(
+            "export const RESUMABLE_BYES: ReadonlySet<ByeReason> = new Set<ByeReason>([{}]);\n",
+            resumable.join(", ")
+        ));
+        let dir =
+            std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "../../web/src/proto".into());
+        std::fs::write(std::path::Path::new(&dir).join("closeCodes.ts"), ts).unwrap();
+    }
+
+    #[test]
+    fn close_codes_are_distinct() {
+        let mut codes: Vec<u16> = ByeReason::ALL.iter().map(|r| r.close_code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ByeReason::ALL.len());
+    }
 }

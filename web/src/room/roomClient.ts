@@ -6,6 +6,7 @@
 // A `bye` with a final reason ends it for good. Framework-free: React subscribes to
 // `store`; tests inject a fake socket factory and fake timers.
 import type { ByeReason } from '../proto/ByeReason';
+import { BYE_CLOSE_CODES, RESUMABLE_BYES } from '../proto/closeCodes';
 import type { ClientFrame } from '../proto/ClientFrame';
 import type { ClientMsg } from '../proto/ClientMsg';
 import type { LobbyReason } from '../proto/LobbyReason';
@@ -83,27 +84,9 @@ export type RoomClientOptions = {
   now?: () => number;
 };
 
-/** Reasons after which reconnecting is pointless; everything else resumes. */
-const resumableByes: ReadonlySet<ByeReason> = new Set<ByeReason>(['too_slow', 'server_shutdown']);
-
 export function isFinalBye(reason: ByeReason): boolean {
-  return !resumableByes.has(reason);
+  return !RESUMABLE_BYES.has(reason);
 }
-
-/** Close codes 4001–4011 mirror final bye reasons, in case the bye frame itself was lost. */
-const closeCodeReasons: Readonly<Record<number, ByeReason>> = {
-  4001: 'invalid_token',
-  4002: 'hello_expected',
-  4003: 'removed',
-  4004: 'barred',
-  4005: 'denied',
-  4006: 'meeting_full',
-  4007: 'meeting_locked',
-  4008: 'meeting_ended',
-  4009: 'meeting_cancelled',
-  4010: 'left',
-  4011: 'replaced',
-};
 
 export class RoomClient {
   readonly store = new Store<RoomClientState>({ phase: { kind: 'connecting' }, room: undefined });
@@ -304,8 +287,9 @@ export class RoomClient {
       this.end('left');
       return;
     }
-    const reason = closeCodeReasons[code];
-    if (reason) {
+    // The close code says the same as the bye, in case the bye frame itself was lost.
+    const reason = BYE_CLOSE_CODES[code];
+    if (reason && isFinalBye(reason)) {
       this.end(reason);
       return;
     }
