@@ -63,7 +63,7 @@ pub struct Me {
 pub struct CreateTenant {
     pub name: String,
     pub region: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub policy: Option<Policy>,
 }
@@ -84,7 +84,7 @@ pub struct ApiTokenView {
     pub id: ApiTokenId,
     pub name: String,
     pub created_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub last_used_at: Option<DateTime<Utc>>,
 }
@@ -116,7 +116,7 @@ pub struct MeetingInput {
     pub end: String,
     pub time_zone: String,
     /// Empty or absent: no passcode.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub passcode: Option<String>,
     #[serde(default = "yes")]
@@ -139,7 +139,7 @@ fn yes() -> bool {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct MeetNow {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub title: Option<String>,
 }
@@ -181,13 +181,13 @@ pub struct MeetingView {
     pub wait_for_presenter: bool,
     pub presenters: Vec<String>,
     pub organizer: PersonRef,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub passcode: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub presenter_link: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub attendee_link: Option<String>,
     /// iCalendar SEQUENCE: bumped on every change.
@@ -213,7 +213,7 @@ pub struct LinkInfo {
     /// Guests may join without an account.
     pub allow_guests: bool,
     /// The signed-in user's name, if any: they join under it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub signed_in_as: Option<String>,
 }
@@ -222,10 +222,10 @@ pub struct LinkInfo {
 #[ts(export)]
 pub struct JoinRequest {
     /// Required for guests; ignored for signed-in users.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub passcode: Option<String>,
 }

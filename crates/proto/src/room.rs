@@ -57,7 +57,7 @@ pub enum ClientMsg {
     /// First frame: the join token from `POST /api/v1/links/{key}/join`, and where to resume.
     Hello {
         token: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         resume: Option<Resume>,
     },

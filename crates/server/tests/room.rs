@@ -549,3 +549,57 @@ async fn cancelling_a_live_meeting_closes_it_for_everyone() {
         "ending must not overwrite the cancellation"
     );
 }
+
+#[tokio::test]
+async fn after_a_restart_admitted_and_promoted_guests_come_back_as_they_were() {
+    let mut s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let mut input = meeting("Lobby survives");
+    input.lobby = true;
+    let m = org.schedule(&input).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let ann = Client::new(&s).join_ok(&link, Some("Ann"), None).await;
+    let mut a = Room::open(&s, &ann.token, None).await;
+    a.until(|m| matches!(m, ServerMsg::Lobby { .. })).await;
+    let ann_id = match o.until(|m| matches!(m, ServerMsg::Event { event: RoomEvent::Lobby { lobby }, .. } if lobby.len() == 1)).await {
+        ServerMsg::Event { event: RoomEvent::Lobby { lobby }, .. } => lobby[0].id,
+        _ => unreachable!(),
+    };
+    o.send(&ClientMsg::Admit {
+        participant: ann_id,
+    })
+    .await;
+    a.until(|m| matches!(m, ServerMsg::Welcome { .. })).await;
+    o.send(&ClientMsg::SetRole {
+        participant: ann_id,
+        role: MeetingRole::Presenter,
+    })
+    .await;
+    a.until(|m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: RoomEvent::RoleChanged { .. },
+                ..
+            }
+        )
+    })
+    .await;
+
+    let stop = tokio::spawn(async move {
+        s.restart().await;
+        s
+    });
+    a.closed_with().await;
+    let s = stop.await.unwrap();
+    let mut again = Room::open(&s, &ann.token, Some(a.resume_point())).await;
+    let w = again
+        .until(|m| matches!(m, ServerMsg::Welcome { .. } | ServerMsg::Lobby { .. }))
+        .await;
+    assert_eq!(
+        welcome_snapshot(&w).you.role,
+        MeetingRole::Presenter,
+        "straight in, still presenter"
+    );
+}

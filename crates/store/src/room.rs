@@ -1,11 +1,11 @@
 //! What a live meeting keeps across restarts: chat, lock, attendee permissions, bans.
 
 use confab_proto::{
-    room::ChatMessage, AttendeePermissions, MeetingId, ParticipantId, TenantId, UserId,
+    room::ChatMessage, AttendeePermissions, MeetingId, MeetingRole, ParticipantId, TenantId, UserId,
 };
 use uuid::Uuid;
 
-use crate::{from_json, json, Result, Store};
+use crate::{from_json, json, Result, Store, StoreError};
 
 /// The durable part of a live meeting's state.
 #[derive(Clone, Debug, Default)]
@@ -14,6 +14,8 @@ pub struct RoomState {
     pub locked: bool,
     pub barred_seats: Vec<ParticipantId>,
     pub barred_users: Vec<UserId>,
+    /// Seats let in, with their current role.
+    pub admitted: Vec<(ParticipantId, MeetingRole)>,
 }
 
 impl Store {
@@ -75,7 +77,22 @@ impl Store {
                 .bind(meeting.0)
                 .fetch_all(&self.read)
                 .await?;
+        let admitted: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+            "SELECT participant_id, live_role FROM seats WHERE meeting_id = ? AND admitted = 1",
+        )
+        .bind(meeting.0)
+        .fetch_all(&self.read)
+        .await?;
+        let admitted = admitted
+            .into_iter()
+            .map(|(p, role)| {
+                let role = role.as_deref().and_then(MeetingRole::parse);
+                role.map(|r| (ParticipantId(p), r))
+                    .ok_or(StoreError::Corrupt("seat role"))
+            })
+            .collect::<Result<_>>()?;
         Ok(RoomState {
+            admitted,
             permissions,
             locked,
             barred_seats: bans.iter().map(|(p, _)| ParticipantId(*p)).collect(),
@@ -138,10 +155,30 @@ impl Store {
         Ok(())
     }
 
-    /// Unlocks a meeting whose live session ended, so its next session can be joined.
-    /// Chat history and bans stay.
+    /// Records whether a seat is let in, and with which role.
+    pub async fn set_seat_admission(
+        &self,
+        seat: ParticipantId,
+        role: MeetingRole,
+        admitted: bool,
+    ) -> Result<()> {
+        sqlx::query("UPDATE seats SET admitted = ?, live_role = ? WHERE participant_id = ?")
+            .bind(admitted)
+            .bind(role.as_str())
+            .bind(seat.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Resets a meeting whose live session ended, so its next session starts afresh:
+    /// unlocked, nobody let in. Chat history and bans stay.
     pub async fn clear_room_state(&self, meeting: MeetingId) -> Result<()> {
         sqlx::query("UPDATE room_state SET locked = 0 WHERE meeting_id = ?")
+            .bind(meeting.0)
+            .execute(&self.write)
+            .await?;
+        sqlx::query("UPDATE seats SET admitted = 0 WHERE meeting_id = ?")
             .bind(meeting.0)
             .execute(&self.write)
             .await?;

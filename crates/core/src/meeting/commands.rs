@@ -236,6 +236,7 @@ impl Meeting {
             .expect("checked above")
             .info
             .role = role;
+        self.remember_admitted(target, role, out);
         let after = self.audience_of(target);
         self.emit(vec![target], RoomEvent::RoleChanged { role }, out);
         self.emit_participant_updated(target, out);
@@ -274,6 +275,7 @@ impl Meeting {
         }
         let user = t.user;
         self.remove_member(target, LeaveReason::Removed, out);
+        self.forget_admitted(target, out);
         if bar {
             self.barred_seats.insert(target);
             if let Some(u) = user {

@@ -13,7 +13,7 @@ mod commands;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_proto::{
@@ -66,6 +66,8 @@ pub struct Restored {
     pub chat: Vec<ChatMessage>,
     pub barred_seats: Vec<ParticipantId>,
     pub barred_users: Vec<UserId>,
+    /// Seats let in earlier, with the role they had: they come back without the lobby.
+    pub admitted: Vec<(ParticipantId, MeetingRole)>,
 }
 
 /// Something that happened to the meeting.
@@ -126,6 +128,12 @@ pub enum Persist {
         seat: ParticipantId,
         user: Option<UserId>,
     },
+    /// A seat was let in with `role` (`admitted: false`: it must pass the lobby again).
+    Seat {
+        seat: ParticipantId,
+        role: MeetingRole,
+        admitted: bool,
+    },
     Ended,
 }
 
@@ -157,6 +165,8 @@ pub struct Meeting {
     ended: bool,
     barred_seats: HashSet<ParticipantId>,
     barred_users: HashSet<UserId>,
+    /// Seats let in during this meeting and their current role (kept while they are away).
+    admitted: HashMap<ParticipantId, MeetingRole>,
     chat: VecDeque<ChatMessage>,
     next_chat_id: u64,
 }
@@ -176,6 +186,7 @@ impl Meeting {
             ended: false,
             barred_seats: restored.barred_seats.into_iter().collect(),
             barred_users: restored.barred_users.into_iter().collect(),
+            admitted: restored.admitted.into_iter().collect(),
             chat: restored.chat.into_iter().skip(skip).collect(),
             next_chat_id,
             cfg,
@@ -303,7 +314,13 @@ impl Meeting {
                 reason: w.reason,
             });
         }
-        if self.locked && seat.role != MeetingRole::Organizer {
+        // A seat let in before (e.g. before a restart) returns with its role, past the lobby.
+        let mut seat = seat;
+        let returning = self.admitted.get(&id).copied();
+        if let Some(role) = returning {
+            seat.role = role;
+        }
+        if self.locked && seat.role != MeetingRole::Organizer && returning.is_none() {
             return out.push(Output::Bye {
                 to: id,
                 reason: ByeReason::MeetingLocked,
@@ -316,7 +333,7 @@ impl Meeting {
                 reason: ByeReason::MeetingFull,
             });
         }
-        let reason = if seat.role.is_presenter() {
+        let reason = if seat.role.is_presenter() || returning.is_some() {
             None
         } else if self.cfg.wait_for_presenter && !self.presenter_present() {
             Some(LobbyReason::AwaitingPresenter)
@@ -364,6 +381,7 @@ impl Meeting {
         };
         let participant = member.info.clone();
         self.members.insert(id, member);
+        self.remember_admitted(id, participant.role, out);
         // The newcomer learns the roster from their snapshot, taken after this event.
         let to: Vec<_> = self
             .audience_of(id)
@@ -375,6 +393,28 @@ impl Meeting {
             to: id,
             returning: false,
         });
+    }
+
+    /// Records that `id` is in with `role`, durably, so a restart does not undo it.
+    fn remember_admitted(&mut self, id: ParticipantId, role: MeetingRole, out: &mut Vec<Output>) {
+        if self.admitted.insert(id, role) != Some(role) {
+            out.push(Output::Persist(Persist::Seat {
+                seat: id,
+                role,
+                admitted: true,
+            }));
+        }
+    }
+
+    /// Forgets an admission: the seat must pass the lobby again.
+    fn forget_admitted(&mut self, id: ParticipantId, out: &mut Vec<Output>) {
+        if let Some(role) = self.admitted.remove(&id) {
+            out.push(Output::Persist(Persist::Seat {
+                seat: id,
+                role,
+                admitted: false,
+            }));
+        }
     }
 
     /// A presenter is here: attendees waiting for one move on (in, or to admission).

@@ -785,3 +785,82 @@ fn ending_from_outside_says_goodbye_with_the_given_reason_once() {
         .handle(h.now, Input::End(ByeReason::MeetingCancelled))
         .is_empty());
 }
+
+#[test]
+fn admitted_seats_come_back_after_a_restart_past_the_lobby_with_their_role() {
+    let mut h = Harness::new(MeetingConfig {
+        lobby: true,
+        ..cfg()
+    });
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let out = h.cmd(org, ClientMsg::Admit { participant: ann });
+    assert!(out.contains(&Output::Persist(Persist::Seat {
+        seat: ann,
+        role: MeetingRole::Attendee,
+        admitted: true
+    })));
+    let out = h.cmd(
+        org,
+        ClientMsg::SetRole {
+            participant: ann,
+            role: MeetingRole::Presenter,
+        },
+    );
+    assert!(out.contains(&Output::Persist(Persist::Seat {
+        seat: ann,
+        role: MeetingRole::Presenter,
+        admitted: true
+    })));
+
+    // A new run of the meeting, restored with what was persisted.
+    let restored = Restored {
+        admitted: vec![(ann, MeetingRole::Presenter)],
+        locked: true,
+        ..Default::default()
+    };
+    h.m = Meeting::new(
+        MeetingConfig {
+            lobby: true,
+            ..cfg()
+        },
+        restored,
+    );
+    let out = h.connect(ann, "Ann", MeetingRole::Attendee, None);
+    assert!(
+        out.contains(&Output::Welcome {
+            to: ann,
+            returning: false
+        }),
+        "no lobby, even though locked: {out:?}"
+    );
+    assert_eq!(h.m.snapshot(ann).unwrap().you.role, MeetingRole::Presenter);
+}
+
+#[test]
+fn a_removed_participant_must_pass_the_lobby_again() {
+    let mut h = Harness::new(MeetingConfig {
+        lobby: true,
+        ..cfg()
+    });
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    h.cmd(org, ClientMsg::Admit { participant: ann });
+    let out = h.cmd(
+        org,
+        ClientMsg::RemoveParticipant {
+            participant: ann,
+            bar: false,
+        },
+    );
+    assert!(out.contains(&Output::Persist(Persist::Seat {
+        seat: ann,
+        role: MeetingRole::Attendee,
+        admitted: false
+    })));
+    let out = h.connect(ann, "Ann", MeetingRole::Attendee, None);
+    assert!(out.contains(&Output::Lobby {
+        to: ann,
+        reason: LobbyReason::AwaitingAdmission
+    }));
+}

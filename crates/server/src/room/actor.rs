@@ -402,6 +402,11 @@ async fn persist_loop(
                 Persist::Permissions(p) => store.save_permissions(tenant, meeting, &p).await,
                 Persist::Locked(l) => store.save_locked(tenant, meeting, l).await,
                 Persist::Bar { seat, user } => store.add_ban(tenant, meeting, seat, user).await,
+                Persist::Seat {
+                    seat,
+                    role,
+                    admitted,
+                } => store.set_seat_admission(seat, role, admitted).await,
                 Persist::Ended => {
                     // An instant meeting is over for good; a scheduled one may meet again.
                     let status = if instant {

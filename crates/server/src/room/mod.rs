@@ -108,6 +108,7 @@ impl Rooms {
             chat,
             barred_seats: state.barred_seats,
             barred_users: state.barred_users,
+            admitted: state.admitted,
         };
         let (tx, rx) = mpsc::channel(4096);
         let live = Arc::new(AtomicU32::new(0));

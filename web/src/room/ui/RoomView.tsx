@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClientMsg } from '../../proto/ClientMsg';
 import { ConfirmDialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
-import { showToast } from '../../lib/toasts';
+import { dismissToast, showToast } from '../../lib/toasts';
 import type { RoomClient } from '../roomClient';
 import { isPresenterRole, type RoomState } from '../roomState';
 import { ChatPanel } from './ChatPanel';
@@ -96,12 +96,22 @@ function LobbyAnnouncer({ room, isPresenter }: { room: RoomState; isPresenter: b
 /** A visible nudge for presenters when someone starts waiting (not for those already there on arrival). */
 function useLobbyToasts(room: RoomState, isPresenter: boolean) {
   const seen = useRef(room.lobbyArrivals.seq);
+  const toast = useRef<number | undefined>(undefined);
   const { names, seq } = room.lobbyArrivals;
+  const waiting = room.lobby.length;
   useEffect(() => {
     if (seq <= seen.current) return;
     seen.current = seq;
     if (!isPresenter || names.length === 0) return;
     const who = names.length === 1 ? (names[0] ?? 'Someone') : `${names.length} people`;
-    showToast(`${who} ${names.length === 1 ? 'is' : 'are'} waiting in the lobby`, 'info');
+    if (toast.current !== undefined) dismissToast(toast.current);
+    toast.current = showToast(`${who} ${names.length === 1 ? 'is' : 'are'} waiting in the lobby`, 'info');
   }, [seq, names, isPresenter]);
+  // Once nobody waits, the nudge is stale.
+  useEffect(() => {
+    if (waiting === 0 && toast.current !== undefined) {
+      dismissToast(toast.current);
+      toast.current = undefined;
+    }
+  }, [waiting]);
 }
