@@ -10,6 +10,7 @@ import { MeetingDetailPage } from './pages/MeetingDetailPage';
 import { MeetingFormPage } from './pages/MeetingFormPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RoomPage } from './pages/RoomPage';
+import { PolicyPage } from './pages/PolicyPage';
 import { UsersPage } from './pages/UsersPage';
 
 export function App() {
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/meetings/:id" element={<MeetingDetailPage />} />
           <Route path="/meetings/:id/edit" element={<MeetingFormPage />} />
           <Route path="/admin/users" element={<UsersPage />} />
+          <Route path="/admin/policy" element={<PolicyPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

@@ -39,6 +39,7 @@ export function AppShell() {
               Meetings
             </NavLink>
             {isAdmin(me?.user.role) && <NavLink to="/admin/users">People</NavLink>}
+            {isAdmin(me?.user.role) && <NavLink to="/admin/policy">Policy</NavLink>}
           </nav>
         </div>
         {me && (

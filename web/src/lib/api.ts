@@ -11,6 +11,7 @@ import type { MeetingInput } from '../proto/MeetingInput';
 import type { MeetingView } from '../proto/MeetingView';
 import type { Problem } from '../proto/Problem';
 import type { CreateUser } from '../proto/CreateUser';
+import type { Policy } from '../proto/Policy';
 import type { UserView } from '../proto/UserView';
 
 /**
@@ -194,6 +195,12 @@ export class Api {
   }
   createUser(req: CreateUser): Promise<UserView> {
     return this.request('POST', '/users', req);
+  }
+  getPolicy(tenant: string): Promise<Policy> {
+    return this.request('GET', `/tenants/${encodeURIComponent(tenant)}/policy`);
+  }
+  setPolicy(tenant: string, policy: Policy): Promise<Policy> {
+    return this.request('PUT', `/tenants/${encodeURIComponent(tenant)}/policy`, policy);
   }
 
   linkInfo(key: string): Promise<LinkInfo> {

@@ -5,6 +5,7 @@ import type { MeetingView } from '../proto/MeetingView';
 import { EmailChips } from '../components/EmailChips';
 import { ErrorAlert } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
+import { Toggle } from '../components/Toggle';
 import { ApiError, api, problemText } from '../lib/api';
 import { timeZones } from '../lib/format';
 import {
@@ -203,21 +204,21 @@ function MeetingForm({ initial, existing }: FormProps) {
         <fieldset className="options">
           <legend>Who gets in</legend>
           <Toggle
-            name="lobby"
+            id="meeting-lobby"
             label="Lobby"
             hint="Presenters admit people who join with the attendee link."
             checked={values.lobby}
             onChange={(v) => set('lobby', v)}
           />
           <Toggle
-            name="allowGuests"
+            id="meeting-allowGuests"
             label="Allow guests"
             hint="People without an account may join under a name they type."
             checked={values.allowGuests}
             onChange={(v) => set('allowGuests', v)}
           />
           <Toggle
-            name="waitForPresenter"
+            id="meeting-waitForPresenter"
             label="Attendees wait for a presenter"
             hint="Attendees who arrive early wait until a presenter joins."
             checked={values.waitForPresenter}
@@ -269,33 +270,6 @@ function Field(props: {
           {error}
         </p>
       )}
-    </div>
-  );
-}
-
-function Toggle(props: {
-  name: FieldName;
-  label: string;
-  hint: string;
-  checked: boolean;
-  onChange: (v: boolean) => void;
-}) {
-  const id = `meeting-${props.name}`;
-  return (
-    <div className="check">
-      <input
-        id={id}
-        type="checkbox"
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-        aria-describedby={`${id}-hint`}
-      />
-      <div>
-        <label htmlFor={id}>{props.label}</label>
-        <p id={`${id}-hint`} className="field-hint">
-          {props.hint}
-        </p>
-      </div>
     </div>
   );
 }

@@ -1,0 +1,169 @@
+// Tenant administration (/admin/policy): what meetings of the organisation may do.
+// The policy caps every meeting; the server enforces it, this page only edits it.
+import { useState, type SubmitEvent } from 'react';
+import type { DesktopSharing } from '../proto/DesktopSharing';
+import type { Policy } from '../proto/Policy';
+import { ErrorAlert } from '../components/Problem';
+import { Spinner } from '../components/Spinner';
+import { Toggle } from '../components/Toggle';
+import { isAdmin } from '../lib/accounts';
+import { api } from '../lib/api';
+import { sessionStore } from '../lib/session';
+import { showToast } from '../lib/toasts';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
+import { useResource } from '../lib/useResource';
+import { useStore } from '../lib/useStore';
+
+type Switch = { [K in keyof Policy]: Policy[K] extends boolean ? K : never }[keyof Policy];
+
+const switches: { key: Switch; label: string; hint: string }[] = [
+  { key: 'ip_audio', label: 'Audio', hint: 'Participants may talk over the computer.' },
+  { key: 'ip_video', label: 'Video', hint: 'Participants may share their camera.' },
+  { key: 'chat', label: 'Chat', hint: 'Instant messages in meetings.' },
+  { key: 'participant_control', label: 'Remote control', hint: 'A sharer may give others control of their screen.' },
+  {
+    key: 'external_participant_control',
+    label: 'Remote control by guests',
+    hint: 'People without an account of this organisation may take control too.',
+  },
+  { key: 'annotations', label: 'Annotations', hint: 'Drawing on shared pages.' },
+  { key: 'polls', label: 'Polls', hint: 'Presenters may run polls.' },
+  { key: 'qa', label: 'Q&A', hint: 'Attendees may ask questions.' },
+  { key: 'shared_notes', label: 'Shared notes', hint: 'Notes everyone may edit.' },
+  { key: 'file_transfer', label: 'Handouts', hint: 'Files exchanged in their own format.' },
+  { key: 'recording', label: 'Recording', hint: 'Meetings may be recorded.' },
+  { key: 'anonymous_participants', label: 'Guests', hint: 'People without an account may join through a link.' },
+];
+
+const sharingLevels: { value: DesktopSharing; label: string }[] = [
+  { value: 'none', label: 'No screen sharing' },
+  { value: 'single_application', label: 'One application' },
+  { value: 'desktop', label: 'Whole desktop' },
+];
+
+export function PolicyPage() {
+  useDocumentTitle('Policy');
+  const me = useStore(sessionStore);
+  const tenant = me?.tenant.id ?? '';
+  const { resource, reload } = useResource(() => api.getPolicy(tenant), `policy-${tenant}`);
+
+  if (!isAdmin(me?.user.role)) {
+    return (
+      <div className="page">
+        <h1>Policy</h1>
+        <div className="alert">
+          Only administrators of {me?.tenant.name ?? 'your organisation'} can change its policy.
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Policy</h1>
+          <p className="muted">
+            What meetings of {me?.tenant.name} may do. Meetings that start after a change follow it.
+          </p>
+        </div>
+      </div>
+      {resource.status === 'loading' && <Spinner label="Loading the policy…" />}
+      {resource.status === 'error' && (
+        <div className="stack">
+          <ErrorAlert error={resource.error} />
+          <div>
+            <button type="button" className="btn" onClick={reload}>
+              Try again
+            </button>
+          </div>
+        </div>
+      )}
+      {resource.status === 'ready' && <PolicyForm tenant={tenant} initial={resource.data} />}
+    </div>
+  );
+}
+
+function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
+  const [policy, setPolicy] = useState(initial);
+  const [error, setError] = useState<unknown>(undefined);
+  const [saving, setSaving] = useState(false);
+  const set = <K extends keyof Policy>(key: K, value: Policy[K]) => setPolicy((p) => ({ ...p, [key]: value }));
+
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setSaving(true);
+    setError(undefined);
+    api
+      .setPolicy(tenant, policy)
+      .then((saved) => {
+        setPolicy(saved);
+        showToast('Policy saved', 'success');
+      })
+      .catch(setError)
+      .finally(() => setSaving(false));
+  };
+
+  return (
+    <form className="card section stack" onSubmit={submit} aria-label="Conferencing policy">
+      {error !== undefined && <ErrorAlert error={error} />}
+      <fieldset className="stack">
+        <legend>Features</legend>
+        {switches.map((s) => (
+          <Toggle
+            key={s.key}
+            id={`policy-${s.key}`}
+            label={s.label}
+            hint={s.hint}
+            checked={policy[s.key]}
+            onChange={(v) => set(s.key, v)}
+          />
+        ))}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="policy-desktop">Screen sharing</label>
+        <select
+          id="policy-desktop"
+          value={policy.desktop_sharing}
+          onChange={(e) => set('desktop_sharing', e.target.value as DesktopSharing)}
+        >
+          {sharingLevels.map((l) => (
+            <option key={l.value} value={l.value}>
+              {l.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="policy-size">Largest meeting</label>
+        <input
+          id="policy-size"
+          type="number"
+          min={1}
+          max={10000}
+          value={policy.max_meeting_size}
+          onChange={(e) => set('max_meeting_size', Number(e.target.value))}
+          aria-describedby="policy-size-hint"
+        />
+        <p id="policy-size-hint" className="field-hint">
+          People in one meeting, presenters included. The next one to arrive is told the meeting is full.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor="policy-bitrate">Video bitrate cap (kbit/s)</label>
+        <input
+          id="policy-bitrate"
+          type="number"
+          min={100}
+          max={20000}
+          value={policy.max_video_bitrate_kbps}
+          onChange={(e) => set('max_video_bitrate_kbps', Number(e.target.value))}
+        />
+      </div>
+      <div>
+        <button type="submit" className="btn btn-primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save policy'}
+        </button>
+      </div>
+    </form>
+  );
+}
