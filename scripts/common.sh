@@ -21,6 +21,27 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# deb_install PACKAGE ...: installs the packages dpkg does not list as installed.
+deb_install() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  say "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# What document conversion runs: LibreOffice, poppler, bubblewrap for the sandbox, and the
+# metric-compatible fonts decks expect (Carlito for Calibri, Liberation for Arial/Times).
+require_converters() {
+  deb_install libreoffice-impress libreoffice-writer libreoffice-calc poppler-utils bubblewrap \
+    fonts-crosextra-carlito fonts-liberation2
+}
+
 require_toolchain() {
   command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
   apt_install cc:gcc node:nodejs npm:npm

@@ -11,6 +11,8 @@ use confab_proto::{room::RoomErrorCode, AttendeePermissions, MeetingRole, Policy
 pub enum Action {
     Chat,
     SeeAttendeeList,
+    /// Page through shared documents on one's own.
+    BrowseContent,
     /// Admit, deny, remove, lock, change roles, permissions, end the meeting.
     Moderate,
 }
@@ -45,6 +47,7 @@ pub fn check(
     let (by_policy, by_attendee_permission) = match action {
         Action::Chat => (policy.chat, permissions.chat),
         Action::SeeAttendeeList => (true, permissions.see_attendee_list),
+        Action::BrowseContent => (true, permissions.browse_independently),
         Action::Moderate => (true, false),
     };
     if !by_policy {

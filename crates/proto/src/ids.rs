@@ -63,6 +63,10 @@ uuid_id!(
     /// An API token (the id, never the secret).
     ApiTokenId
 );
+uuid_id!(
+    /// A document uploaded to a meeting.
+    DocumentId
+);
 
 /// Position in a meeting's ordered event stream. Resuming sends everything after it.
 pub type Seq = u64;

@@ -6,6 +6,7 @@
 //! regenerates the TypeScript bindings in `web/src/proto/` (ts-rs), so the client
 //! cannot drift from the server. This crate holds data only: no I/O, no decisions.
 
+pub mod content;
 pub mod ids;
 pub mod permissions;
 pub mod policy;

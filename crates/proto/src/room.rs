@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AttendeePermissions, MeetingId, MeetingRole, ParticipantId, Seq};
+use crate::{
+    content::{DocumentInfo, Stage},
+    AttendeePermissions, DocumentId, MeetingId, MeetingRole, ParticipantId, Seq,
+};
 
 /// A frame from the client: an optional correlation number plus one message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -101,6 +104,17 @@ pub enum ClientMsg {
     },
     /// Ends the meeting for everyone.
     EndMeeting,
+    /// Shows a page of a document to everyone (presenters only).
+    ShowPage {
+        document: DocumentId,
+        page: u32,
+    },
+    /// Empties the stage (presenters only).
+    ClearStage,
+    /// Removes a document from the meeting (presenters only).
+    RemoveDocument {
+        document: DocumentId,
+    },
     /// Leave for good (a dropped socket, by contrast, may resume).
     Leave,
 }
@@ -168,6 +182,12 @@ pub struct Snapshot {
     pub chat: Vec<ChatMessage>,
     /// Server limit on one chat message, in characters.
     pub max_chat_chars: u32,
+    /// Documents you may see: all of them for presenters, ready ones for attendees.
+    pub documents: Vec<DocumentInfo>,
+    /// What the stage shows, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stage: Option<Stage>,
 }
 
 /// Why someone left the roster.
@@ -217,6 +237,19 @@ pub enum RoomEvent {
     /// Your own role changed; the client should re-read what it may do.
     RoleChanged {
         role: MeetingRole,
+    },
+    /// A document was added or its conversion progressed.
+    Document {
+        document: DocumentInfo,
+    },
+    DocumentRemoved {
+        id: DocumentId,
+    },
+    /// The stage shows another page, or nothing.
+    StageChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        stage: Option<Stage>,
     },
     MeetingEnded,
 }

@@ -10,8 +10,9 @@ use axum::{
     Router,
 };
 use chrono::Utc;
+use confab_convert::Converter;
 use confab_core::ratelimit::TokenBucket;
-use confab_store::Store;
+use confab_store::{Blobs, Store};
 use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{api, config::Config, error::ApiError, room::Rooms, web};
@@ -20,6 +21,8 @@ use crate::{api, config::Config, error::ApiError, room::Rooms, web};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub blobs: Blobs,
+    pub converter: Converter,
     pub config: Arc<Config>,
     pub rooms: Rooms,
     pub attempts: Attempts,
@@ -72,6 +75,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
     let max_frame = state.config.limits.max_frame_bytes;
+    let upload_limit = usize::try_from(state.config.convert.max_file_bytes).unwrap_or(usize::MAX);
     let header =
         |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
     Router::new()
@@ -86,7 +90,7 @@ pub fn router(state: AppState) -> Router {
                 },
             ),
         )
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(upload_limit))
         .fallback(web::serve)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))

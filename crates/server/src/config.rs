@@ -21,6 +21,8 @@ pub struct Config {
     /// Region of the first tenant created on first start.
     pub region: String,
     pub limits: Limits,
+    /// Document conversion (sizes, pages, time and memory limits, concurrency).
+    pub convert: confab_convert::Limits,
 }
 
 /// Sizes, rates and durations. Defaults follow DESIGN.md.
@@ -53,8 +55,10 @@ pub struct Limits {
     pub session_ttl_hours: u64,
     /// Hours after a scheduled meeting's end that its links keep working.
     pub link_grace_hours: u64,
-    /// Request bodies larger than this are refused, in bytes.
+    /// Request bodies larger than this are refused, in bytes (uploads have their own limit).
     pub max_body_bytes: usize,
+    /// Bytes of documents one meeting may hold (each file: `convert.max_file_bytes`).
+    pub max_meeting_upload_bytes: u64,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             public_url: None,
             region: "local".into(),
             limits: Limits::default(),
+            convert: confab_convert::Limits::default(),
         }
     }
 }
@@ -87,6 +92,7 @@ impl Default for Limits {
             session_ttl_hours: 24 * 14,
             link_grace_hours: 24,
             max_body_bytes: 1024 * 1024,
+            max_meeting_upload_bytes: 100 * 1000 * 1000,
         }
     }
 }

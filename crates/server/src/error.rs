@@ -46,6 +46,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("Too many attempts; wait a minute and try again")]
     TooManyAttempts,
+    #[error("This file cannot be shown")]
+    BadDocument { code: &'static str, message: String },
+    #[error("This meeting has no room for more files")]
+    QuotaExceeded,
+    #[error("Busy; try again shortly")]
+    Busy,
     #[error("Internal error")]
     Internal(String),
 }
@@ -90,6 +96,13 @@ impl ApiError {
                 Some(format!("{what} already exists")),
             ),
             TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", None),
+            BadDocument { code, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad-document",
+                Some(format!("{message} ({code})")),
+            ),
+            QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, "meeting-quota", None),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
@@ -191,3 +204,24 @@ pub struct Path<T>(pub T);
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
+
+impl From<confab_convert::ConvertError> for ApiError {
+    fn from(e: confab_convert::ConvertError) -> Self {
+        use confab_convert::ConvertError as E;
+        match e {
+            E::TooLarge { .. } => ApiError::TooLarge,
+            E::QueueFull => ApiError::Busy,
+            e if e.is_internal() => ApiError::Internal(e.to_string()),
+            e => ApiError::BadDocument {
+                code: e.code(),
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+impl From<confab_store::BlobError> for ApiError {
+    fn from(e: confab_store::BlobError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}

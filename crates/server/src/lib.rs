@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod error;
 pub mod provision;
 pub mod room;
@@ -18,8 +19,9 @@ pub mod web;
 use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
+use confab_convert::{Converter, ConverterConfig};
 use confab_proto::{rest::CreateUser, AccountRole};
-use confab_store::Store;
+use confab_store::{Blobs, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -103,9 +105,23 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.listen = addr;
     let config = Arc::new(config);
     let shutdown = CancellationToken::new();
-    let rooms = Rooms::new(store.clone(), config.clone(), shutdown.clone());
+    let blobs = Blobs::local(config.data.join("blobs"));
+    let converter = Converter::start(ConverterConfig {
+        work_root: config.data.join("convert"),
+        limits: config.convert.clone(),
+        tools: Default::default(),
+    })
+    .context("starting the document converter")?;
+    let rooms = Rooms::new(
+        store.clone(),
+        blobs.clone(),
+        config.clone(),
+        shutdown.clone(),
+    );
     let state = AppState {
         store: store.clone(),
+        blobs,
+        converter,
         config: config.clone(),
         rooms: rooms.clone(),
         attempts: Attempts::default(),

@@ -6,6 +6,8 @@
 //! only as SHA-256 hashes; passwords only as argon2 hashes made by the caller.
 
 mod accounts;
+mod blobs;
+mod documents;
 mod meetings;
 mod room;
 mod seats;
@@ -18,6 +20,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{ApiTokenRow, UserRow};
+pub use blobs::{BlobError, BlobKey, Blobs};
 pub use meetings::MeetingRow;
 pub use room::RoomState;
 pub use seats::SeatRow;

@@ -1,7 +1,9 @@
-//! What a live meeting keeps across restarts: chat, lock, attendee permissions, bans.
+//! What a live meeting keeps across restarts: chat, lock, attendee permissions, bans,
+//! admissions and the stage.
 
 use confab_proto::{
-    room::ChatMessage, AttendeePermissions, MeetingId, MeetingRole, ParticipantId, TenantId, UserId,
+    content::Stage, room::ChatMessage, AttendeePermissions, MeetingId, MeetingRole, ParticipantId,
+    TenantId, UserId,
 };
 use uuid::Uuid;
 
@@ -16,6 +18,7 @@ pub struct RoomState {
     pub barred_users: Vec<UserId>,
     /// Seats let in, with their current role.
     pub admitted: Vec<(ParticipantId, MeetingRole)>,
+    pub stage: Option<Stage>,
 }
 
 impl Store {
@@ -60,17 +63,19 @@ impl Store {
     }
 
     pub async fn room_state(&self, meeting: MeetingId) -> Result<RoomState> {
-        let row: Option<(Option<String>, bool)> =
-            sqlx::query_as("SELECT permissions, locked FROM room_state WHERE meeting_id = ?")
-                .bind(meeting.0)
-                .fetch_optional(&self.read)
-                .await?;
-        let (permissions, locked) = match row {
-            Some((p, locked)) => (
+        let row: Option<(Option<String>, bool, Option<String>)> = sqlx::query_as(
+            "SELECT permissions, locked, stage FROM room_state WHERE meeting_id = ?",
+        )
+        .bind(meeting.0)
+        .fetch_optional(&self.read)
+        .await?;
+        let (permissions, locked, stage) = match row {
+            Some((p, locked, stage)) => (
                 p.map(|p| from_json(&p, "room permissions")).transpose()?,
                 locked,
+                stage.map(|s| from_json(&s, "stage")).transpose()?,
             ),
-            None => (None, false),
+            None => (None, false, None),
         };
         let bans: Vec<(Uuid, Option<Uuid>)> =
             sqlx::query_as("SELECT participant_id, user_id FROM bans WHERE meeting_id = ?")
@@ -93,6 +98,7 @@ impl Store {
             .collect::<Result<_>>()?;
         Ok(RoomState {
             admitted,
+            stage,
             permissions,
             locked,
             barred_seats: bans.iter().map(|(p, _)| ParticipantId(*p)).collect(),

@@ -186,3 +186,34 @@ describe('chatLength', () => {
     expect('hi 👋'.length).toBe(5);
   });
 });
+
+describe('documents and the stage', () => {
+  const doc = (id: string, state: 'converting' | 'ready', pages: number) => ({
+    id,
+    name: `${id}.pdf`,
+    status: { state } as const,
+    pages: Array.from({ length: pages }, (_, index) => ({ index, width: 1920, height: 1080 })),
+  });
+
+  it('adds documents, updates them in place as pages arrive, and removes them', () => {
+    let s = fromSnapshot('e1', 1, snapshot(alice));
+    s = applyEvent(s, 2, { type: 'document', document: doc('d1', 'converting', 1) });
+    s = applyEvent(s, 3, { type: 'document', document: doc('d2', 'ready', 2) });
+    s = applyEvent(s, 4, { type: 'document', document: doc('d1', 'ready', 3) });
+    expect(s.documents.map((d) => [d.id, d.pages.length])).toEqual([
+      ['d1', 3],
+      ['d2', 2],
+    ]);
+    s = applyEvent(s, 5, { type: 'document_removed', id: 'd1' });
+    expect(s.documents.map((d) => d.id)).toEqual(['d2']);
+  });
+
+  it('follows the stage, including when it is cleared', () => {
+    let s = fromSnapshot('e1', 1, snapshot(bob, [], { stage: { document: 'd2', page: 1 } }));
+    expect(s.stage).toEqual({ document: 'd2', page: 1 });
+    s = applyEvent(s, 2, { type: 'stage_changed', stage: { document: 'd2', page: 2 } });
+    expect(s.stage?.page).toBe(2);
+    s = applyEvent(s, 3, { type: 'stage_changed' });
+    expect(s.stage).toBeUndefined();
+  });
+});

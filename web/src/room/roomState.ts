@@ -6,12 +6,14 @@
 // No I/O here: the RoomClient feeds welcomes and events in, React reads the result.
 import type { AttendeePermissions } from '../proto/AttendeePermissions';
 import type { ChatMessage } from '../proto/ChatMessage';
+import type { DocumentInfo } from '../proto/DocumentInfo';
 import type { LobbyEntry } from '../proto/LobbyEntry';
 import type { MeetingRole } from '../proto/MeetingRole';
 import type { Participant } from '../proto/Participant';
 import type { ParticipantId } from '../proto/ParticipantId';
 import type { RoomEvent } from '../proto/RoomEvent';
 import type { Snapshot } from '../proto/Snapshot';
+import type { Stage } from '../proto/Stage';
 
 /** How many chat messages the client keeps; older ones remain in the organizer's export. */
 export const chatHistoryLimit = 1000;
@@ -35,6 +37,10 @@ export type RoomState = {
   locked: boolean;
   chat: readonly ChatMessage[];
   maxChatChars: number;
+  /** Shared documents you may see, in upload order. */
+  documents: readonly DocumentInfo[];
+  /** The page everyone is shown, if any. */
+  stage: Stage | undefined;
   ended: boolean;
 };
 
@@ -62,6 +68,8 @@ export function fromSnapshot(epoch: string, seq: number, snapshot: Snapshot): Ro
     locked: snapshot.locked,
     chat: dedupeChat(snapshot.chat.filter((m) => canSeeMessage(m, you))).slice(-chatHistoryLimit),
     maxChatChars: snapshot.max_chat_chars,
+    documents: snapshot.documents,
+    stage: snapshot.stage,
     ended: false,
   };
 }
@@ -132,6 +140,16 @@ function reduce(state: RoomState, event: RoomEvent, seq: number): RoomState {
       return { ...state, locked: event.locked };
     case 'role_changed':
       return withParticipant(state, { ...state.you, role: event.role });
+    case 'document': {
+      const d = event.document;
+      const i = state.documents.findIndex((x) => x.id === d.id);
+      const documents = i < 0 ? [...state.documents, d] : state.documents.map((x, j) => (j === i ? d : x));
+      return { ...state, documents };
+    }
+    case 'document_removed':
+      return { ...state, documents: state.documents.filter((d) => d.id !== event.id) };
+    case 'stage_changed':
+      return { ...state, stage: event.stage };
     case 'meeting_ended':
       return { ...state, ended: true };
   }

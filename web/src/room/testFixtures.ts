@@ -62,6 +62,7 @@ export function snapshot(you: Participant, others: Participant[] = [], extra: Pa
     locked: false,
     chat: [],
     max_chat_chars: 500,
+    documents: [],
     ...extra,
   };
 }

@@ -116,6 +116,21 @@ impl Meeting {
                 self.end(ByeReason::MeetingEnded, out);
                 Ok(())
             }
+            ClientMsg::ShowPage { document, page } => {
+                moderate()?;
+                self.show_page(document, page, out)
+                    .map_err(|e| Refused(e.code(), e.to_string()))
+            }
+            ClientMsg::ClearStage => {
+                moderate()?;
+                self.set_stage(None, out);
+                Ok(())
+            }
+            ClientMsg::RemoveDocument { document } => {
+                moderate()?;
+                self.remove_document(document, out)
+                    .map_err(|e| Refused(e.code(), e.to_string()))
+            }
         }
     }
 
@@ -251,6 +266,7 @@ impl Meeting {
             Vec::new()
         };
         self.emit(vec![target], RoomEvent::Lobby { lobby }, out);
+        self.refresh_documents_for(target, role.is_presenter(), out);
         if role.is_presenter() {
             self.release_waiting_for_presenter(now, out);
         }

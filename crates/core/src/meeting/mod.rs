@@ -10,6 +10,7 @@
 
 mod chat;
 mod commands;
+mod content;
 #[cfg(test)]
 mod tests;
 
@@ -17,11 +18,12 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_proto::{
+    content::{DocumentInfo, Stage},
     room::{
         ByeReason, ChatMessage, ClientMsg, LeaveReason, LobbyEntry, LobbyReason, Participant,
         RoomErrorCode, RoomEvent, Snapshot,
     },
-    AttendeePermissions, MeetingId, MeetingRole, ParticipantId, Policy, Seq, UserId,
+    AttendeePermissions, DocumentId, MeetingId, MeetingRole, ParticipantId, Policy, Seq, UserId,
 };
 
 use crate::{
@@ -68,6 +70,9 @@ pub struct Restored {
     pub barred_users: Vec<UserId>,
     /// Seats let in earlier, with the role they had: they come back without the lobby.
     pub admitted: Vec<(ParticipantId, MeetingRole)>,
+    /// Documents uploaded earlier, in upload order.
+    pub documents: Vec<DocumentInfo>,
+    pub stage: Option<Stage>,
 }
 
 /// Something that happened to the meeting.
@@ -83,6 +88,8 @@ pub enum Input {
     /// The meeting was ended from outside the room (e.g. cancelled by its organizer);
     /// everyone is told `reason`.
     End(ByeReason),
+    /// An uploaded document's conversion started or progressed (from the converter).
+    Document(DocumentInfo),
 }
 
 /// Something the shell must do.
@@ -128,6 +135,9 @@ pub enum Persist {
         seat: ParticipantId,
         user: Option<UserId>,
     },
+    /// The stage changed.
+    Stage(Option<Stage>),
+    DocumentRemoved(DocumentId),
     /// A seat was let in with `role` (`admitted: false`: it must pass the lobby again).
     Seat {
         seat: ParticipantId,
@@ -167,6 +177,9 @@ pub struct Meeting {
     barred_users: HashSet<UserId>,
     /// Seats let in during this meeting and their current role (kept while they are away).
     admitted: HashMap<ParticipantId, MeetingRole>,
+    /// Upload order.
+    documents: Vec<DocumentInfo>,
+    stage: Option<Stage>,
     chat: VecDeque<ChatMessage>,
     next_chat_id: u64,
 }
@@ -187,6 +200,8 @@ impl Meeting {
             barred_seats: restored.barred_seats.into_iter().collect(),
             barred_users: restored.barred_users.into_iter().collect(),
             admitted: restored.admitted.into_iter().collect(),
+            documents: restored.documents,
+            stage: restored.stage,
             chat: restored.chat.into_iter().skip(skip).collect(),
             next_chat_id,
             cfg,
@@ -201,6 +216,7 @@ impl Meeting {
             Input::Disconnect(id) => self.disconnect(now, id, &mut out),
             Input::Command(id, cmd) => self.command(now, id, cmd, &mut out),
             Input::Tick => self.expire(now, &mut out),
+            Input::Document(doc) => self.document_progress(doc, &mut out),
             Input::End(reason) => {
                 if !self.ended {
                     self.end(reason, &mut out);
@@ -271,6 +287,13 @@ impl Meeting {
                 .cloned()
                 .collect(),
             max_chat_chars: self.cfg.max_chat_chars,
+            documents: self
+                .documents
+                .iter()
+                .filter(|d| content::visible(d, presenter))
+                .cloned()
+                .collect(),
+            stage: self.stage,
         })
     }
 

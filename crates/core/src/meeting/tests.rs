@@ -864,3 +864,145 @@ fn a_removed_participant_must_pass_the_lobby_again() {
         reason: LobbyReason::AwaitingAdmission
     }));
 }
+
+// ---- content ----
+
+fn doc(
+    status: confab_proto::content::DocumentStatus,
+    pages: u32,
+) -> confab_proto::content::DocumentInfo {
+    confab_proto::content::DocumentInfo {
+        id: confab_proto::DocumentId::new(),
+        name: "deck.pptx".into(),
+        status,
+        pages: (0..pages)
+            .map(|index| confab_proto::content::PageInfo {
+                index,
+                slide: Some(index + 1),
+                step: Some(0),
+                width: 1920,
+                height: 1080,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn converting_documents_show_to_presenters_and_ready_ones_to_everyone() {
+    use confab_proto::content::DocumentStatus;
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let mut d = doc(DocumentStatus::Converting, 1);
+    let out = h.m.handle(h.now, Input::Document(d.clone()));
+    assert_eq!(events_for(&out, org).len(), 1);
+    assert!(
+        events_for(&out, ann).is_empty(),
+        "attendees do not see half-converted documents"
+    );
+    assert!(h.m.snapshot(ann).unwrap().documents.is_empty());
+    d.status = DocumentStatus::Ready;
+    let out = h.m.handle(h.now, Input::Document(d.clone()));
+    assert!(
+        matches!(&events_for(&out, ann)[..], [RoomEvent::Document { document }] if document.status == DocumentStatus::Ready)
+    );
+    assert_eq!(h.m.snapshot(ann).unwrap().documents.len(), 1);
+}
+
+#[test]
+fn presenters_put_pages_on_stage_and_attendees_may_fetch_that_page_and_the_next() {
+    use confab_proto::content::{DocumentStatus, Stage};
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let d = doc(DocumentStatus::Ready, 5);
+    h.m.handle(h.now, Input::Document(d.clone()));
+    let show = |page| ClientMsg::ShowPage {
+        document: d.id,
+        page,
+    };
+    assert_eq!(
+        error_for(&h.cmd(ann, show(1)), ann),
+        Some(RoomErrorCode::NotAllowed)
+    );
+    assert_eq!(
+        error_for(&h.cmd(org, show(9)), org),
+        Some(RoomErrorCode::NotFound)
+    );
+    let out = h.cmd(org, show(2));
+    let stage = Some(Stage {
+        document: d.id,
+        page: 2,
+    });
+    assert!(
+        matches!(&events_for(&out, ann)[..], [RoomEvent::StageChanged { stage: s }] if *s == stage)
+    );
+    assert!(out.contains(&Output::Persist(Persist::Stage(stage))));
+    assert_eq!(h.m.snapshot(ann).unwrap().stage, stage);
+
+    // Browsing independently is on by default: any page.
+    assert!(h.m.may_view_page(ann, d.id, 4));
+    let no_browse = AttendeePermissions {
+        browse_independently: false,
+        ..Default::default()
+    };
+    h.cmd(
+        org,
+        ClientMsg::SetPermissions {
+            permissions: no_browse,
+        },
+    );
+    assert!(
+        h.m.may_view_page(ann, d.id, 2) && h.m.may_view_page(ann, d.id, 3),
+        "the stage page and the next"
+    );
+    assert!(!h.m.may_view_page(ann, d.id, 4) && !h.m.may_view_page(ann, d.id, 1));
+    assert!(h.m.may_view_page(org, d.id, 4), "presenters see everything");
+    assert!(
+        !h.m.may_view_page(ann, d.id, 5),
+        "no page beyond the document"
+    );
+}
+
+#[test]
+fn removing_the_document_on_stage_clears_the_stage() {
+    use confab_proto::content::DocumentStatus;
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let d = doc(DocumentStatus::Ready, 2);
+    h.m.handle(h.now, Input::Document(d.clone()));
+    h.cmd(
+        org,
+        ClientMsg::ShowPage {
+            document: d.id,
+            page: 0,
+        },
+    );
+    let out = h.cmd(org, ClientMsg::RemoveDocument { document: d.id });
+    let events = events_for(&out, ann);
+    assert!(events.contains(&RoomEvent::StageChanged { stage: None }));
+    assert!(events.contains(&RoomEvent::DocumentRemoved { id: d.id }));
+    assert!(out.contains(&Output::Persist(Persist::DocumentRemoved(d.id))));
+    assert!(!h.m.may_view_page(ann, d.id, 0));
+}
+
+#[test]
+fn a_promoted_attendee_gets_the_documents_still_converting() {
+    use confab_proto::content::DocumentStatus;
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    h.m.handle(h.now, Input::Document(doc(DocumentStatus::Converting, 0)));
+    let out = h.cmd(
+        org,
+        ClientMsg::SetRole {
+            participant: ann,
+            role: MeetingRole::Presenter,
+        },
+    );
+    assert!(events_for(&out, ann)
+        .iter()
+        .any(|e| matches!(e, RoomEvent::Document { .. })));
+    assert_eq!(h.m.snapshot(ann).unwrap().documents.len(), 1);
+}

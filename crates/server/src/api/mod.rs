@@ -3,6 +3,7 @@
 //! result to wire types.
 
 pub mod admin;
+pub mod documents;
 pub mod health;
 pub mod links;
 pub mod meetings;
@@ -10,13 +11,15 @@ pub mod openapi;
 pub mod session;
 
 use axum::{
+    extract::DefaultBodyLimit,
     routing::{delete, get, post},
     Router,
 };
 
 use crate::{app::AppState, error::ApiError};
 
-pub fn router() -> Router<AppState> {
+/// `upload_limit`: the largest document upload, in bytes.
+pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/auth/login", post(session::login))
         .route("/auth/logout", post(session::logout))
@@ -29,6 +32,14 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/rotate-links", post(meetings::rotate_links))
         .route("/meetings/{id}/invite.ics", get(meetings::invitation))
         .route("/meetings/{id}/chat", get(meetings::chat_export))
+        .route(
+            "/meetings/{id}/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/meetings/{id}/documents/{doc}/pages/{page}/{size}",
+            get(documents::page),
+        )
         .route("/links/{key}", get(links::info))
         .route("/links/{key}/join", post(links::join))
         .route(

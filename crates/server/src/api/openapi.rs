@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{admin, health, links, meetings, session};
+use super::{admin, documents, health, links, meetings, session};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,7 @@ use super::{admin, health, links, meetings, session};
         meetings::list, meetings::create, meetings::meet_now, meetings::get, meetings::update,
         meetings::cancel, meetings::rotate_links, meetings::invitation, meetings::chat_export,
         links::info, links::join,
+        documents::upload, documents::page,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
         admin::list_users, admin::create_user, admin::list_tokens, admin::create_token, admin::delete_token,
     ),
@@ -27,6 +28,7 @@ use super::{admin, health, links, meetings, session};
         (name = "session", description = "Signing in and out"),
         (name = "meetings", description = "Scheduling and managing meetings"),
         (name = "joining", description = "Join links"),
+        (name = "content", description = "Documents shown in meetings (join-token authenticated)"),
         (name = "admin", description = "Organisations, users, policy and API tokens"),
         (name = "health", description = "Probes"),
     )

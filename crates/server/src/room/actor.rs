@@ -19,11 +19,12 @@ use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
 use confab_core::meeting::{Input, Meeting, MeetingConfig, Output, Persist, Restored, Seat};
 use confab_proto::{
+    content::DocumentInfo,
     room::{ByeReason, ClientMsg, Resume, ServerMsg},
-    MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
+    DocumentId, MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
 };
-use confab_store::{MeetingRow, Store};
-use tokio::sync::{mpsc, Notify};
+use confab_store::{BlobKey, Blobs, MeetingRow, Store};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::sync::CancellationToken;
 
 use crate::{auth::new_secret, config::Limits};
@@ -66,6 +67,20 @@ pub(crate) enum ActorMsg {
     },
     /// End the meeting for everyone (it was cancelled).
     End(ByeReason),
+    /// A document's conversion progressed.
+    Document(DocumentInfo),
+    /// May this participant fetch this page now?
+    MayViewPage {
+        participant: ParticipantId,
+        document: DocumentId,
+        page: u32,
+        reply: oneshot::Sender<bool>,
+    },
+    /// Is this participant in the meeting as a presenter (e.g. may upload)?
+    IsPresenter {
+        participant: ParticipantId,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// How long an actor with nobody in it lingers before it stops.
@@ -97,6 +112,9 @@ pub(crate) struct Actor {
     replay: HashMap<ParticipantId, ReplayBuf>,
     limits: Limits,
     store: Store,
+    blobs: Blobs,
+    /// The tenant's region: where its blobs live.
+    region: String,
     live: Arc<AtomicU32>,
     /// Disconnects decided while carrying out outputs (connections that were too slow).
     deferred: Vec<ParticipantId>,
@@ -109,11 +127,14 @@ fn frame(msg: &ServerMsg) -> Utf8Bytes {
 }
 
 impl Actor {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cfg: MeetingConfig,
         restored: Restored,
         row: &MeetingRow,
+        region: String,
         store: Store,
+        blobs: Blobs,
         limits: Limits,
         live: Arc<AtomicU32>,
     ) -> Self {
@@ -127,6 +148,8 @@ impl Actor {
             replay: HashMap::new(),
             limits,
             store,
+            blobs,
+            region,
             live,
             deferred: Vec::new(),
         }
@@ -137,6 +160,8 @@ impl Actor {
         let (persist_tx, persist_rx) = mpsc::channel(4096);
         let persister = tokio::spawn(persist_loop(
             self.store.clone(),
+            self.blobs.clone(),
+            self.region.clone(),
             self.tenant,
             self.id,
             self.instant,
@@ -240,6 +265,18 @@ impl Actor {
                 }
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
+            ActorMsg::Document(doc) => self.apply(Input::Document(doc), None, persist).await,
+            ActorMsg::MayViewPage {
+                participant,
+                document,
+                page,
+                reply,
+            } => {
+                let _ = reply.send(self.meeting.may_view_page(participant, document, page));
+            }
+            ActorMsg::IsPresenter { participant, reply } => {
+                let _ = reply.send(self.meeting.is_presenter(participant));
+            }
         }
     }
 
@@ -379,6 +416,8 @@ impl Actor {
 /// Writes durable changes, batching chat messages into one transaction.
 async fn persist_loop(
     store: Store,
+    blobs: Blobs,
+    region: String,
     tenant: TenantId,
     meeting: MeetingId,
     instant: bool,
@@ -402,6 +441,14 @@ async fn persist_loop(
                 Persist::Permissions(p) => store.save_permissions(tenant, meeting, &p).await,
                 Persist::Locked(l) => store.save_locked(tenant, meeting, l).await,
                 Persist::Bar { seat, user } => store.add_ban(tenant, meeting, seat, user).await,
+                Persist::Stage(stage) => store.save_stage(tenant, meeting, stage).await,
+                Persist::DocumentRemoved(doc) => {
+                    let prefix = BlobKey::document_prefix(tenant, meeting, doc);
+                    if let Err(e) = blobs.delete_prefix(&region, &prefix).await {
+                        tracing::error!(%meeting, error = %e, "deleting a document's blobs failed");
+                    }
+                    store.delete_document(meeting, doc).await
+                }
                 Persist::Seat {
                     seat,
                     role,

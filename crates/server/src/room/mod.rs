@@ -18,7 +18,7 @@ use std::{
 use chrono::TimeDelta;
 use confab_core::meeting::{MeetingConfig, Restored};
 use confab_proto::MeetingId;
-use confab_store::{MeetingRow, Store, StoreError};
+use confab_store::{Blobs, MeetingRow, Store, StoreError};
 use tokio::sync::{mpsc, Mutex};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
@@ -37,16 +37,23 @@ pub(crate) struct RoomHandle {
 pub struct Rooms {
     map: Arc<Mutex<HashMap<MeetingId, RoomHandle>>>,
     store: Store,
+    blobs: Blobs,
     config: Arc<Config>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
 
 impl Rooms {
-    pub fn new(store: Store, config: Arc<Config>, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        store: Store,
+        blobs: Blobs,
+        config: Arc<Config>,
+        shutdown: CancellationToken,
+    ) -> Self {
         Self {
             map: Arc::default(),
             store,
+            blobs,
             config,
             shutdown,
             tasks: TaskTracker::new(),
@@ -60,6 +67,27 @@ impl Rooms {
             .await
             .get(&id)
             .map_or(0, |h| h.live.load(Ordering::Relaxed))
+    }
+
+    /// Asks a meeting's actor something; `None` when the meeting is not live here.
+    pub(crate) async fn ask<T>(
+        &self,
+        id: MeetingId,
+        make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> ActorMsg,
+    ) -> Option<T> {
+        let handle = self.map.lock().await.get(&id).cloned()?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        handle.tx.send(make(tx)).await.ok()?;
+        rx.await.ok()
+    }
+
+    /// Tells a live meeting about a document's progress (ignored when not live: the
+    /// store has it, and the next start of the meeting reads it from there).
+    pub(crate) async fn document(&self, id: MeetingId, doc: confab_proto::content::DocumentInfo) {
+        let handle = self.map.lock().await.get(&id).cloned();
+        if let Some(h) = handle {
+            let _ = h.tx.send(ActorMsg::Document(doc)).await;
+        }
     }
 
     /// Ends a live meeting for everyone in it, if it is live here.
@@ -109,6 +137,8 @@ impl Rooms {
             barred_seats: state.barred_seats,
             barred_users: state.barred_users,
             admitted: state.admitted,
+            documents: self.store.documents(meeting.id()).await?,
+            stage: state.stage,
         };
         let (tx, rx) = mpsc::channel(4096);
         let live = Arc::new(AtomicU32::new(0));
@@ -121,7 +151,9 @@ impl Rooms {
             cfg,
             restored,
             meeting,
+            tenant.region.clone(),
             self.store.clone(),
+            self.blobs.clone(),
             self.config.limits.clone(),
             live,
         );

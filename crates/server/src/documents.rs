@@ -1,0 +1,156 @@
+//! The document pipeline: an upload becomes a conversion job, each rendered page becomes
+//! blobs in the tenant's region as soon as it exists, and the meeting hears of every step
+//! (so the first page can be shown while the rest still render).
+
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use confab_convert::{JobEvent, JobHandle, Page};
+use confab_proto::{
+    content::{DocumentInfo, DocumentStatus, PageInfo},
+    DocumentId, MeetingId, TenantId,
+};
+use confab_store::BlobKey;
+
+use crate::{app::AppState, error::ApiResult};
+
+/// The page image sizes stored per page, as they appear in URLs.
+pub const SIZES: [&str; 3] = ["large", "medium", "thumb"];
+
+/// Where one upload is being converted.
+struct Target {
+    tenant: TenantId,
+    meeting: MeetingId,
+    region: String,
+}
+
+/// Removes the upload's temporary file however the request ends.
+struct TempUpload(PathBuf);
+
+impl Drop for TempUpload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Starts converting an upload. Refusals the converter can make at once (wrong type,
+/// zip bomb, password, size) come back as errors; the rest is reported to the meeting.
+pub async fn start(
+    state: &AppState,
+    tenant: TenantId,
+    meeting: MeetingId,
+    region: String,
+    name: String,
+    upload: Bytes,
+) -> ApiResult<DocumentInfo> {
+    let dir = state.config.data.join("uploads");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+    let id = DocumentId::new();
+    let temp = TempUpload(dir.join(id.to_string()));
+    tokio::fs::write(&temp.0, &upload)
+        .await
+        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+    let job = state.converter.submit(&temp.0, &name).await?;
+    drop(temp); // the converter has its own copy
+    state
+        .blobs
+        .put(
+            &region,
+            &BlobKey::upload(tenant, meeting, id),
+            upload.clone(),
+        )
+        .await?;
+    let doc = DocumentInfo {
+        id,
+        name,
+        status: DocumentStatus::Converting,
+        pages: Vec::new(),
+    };
+    state
+        .store
+        .save_document(tenant, meeting, &doc, upload.len() as u64)
+        .await?;
+    state.rooms.document(meeting, doc.clone()).await;
+    let target = Target {
+        tenant,
+        meeting,
+        region,
+    };
+    tokio::spawn(follow(
+        state.clone(),
+        target,
+        doc.clone(),
+        upload.len() as u64,
+        job,
+    ));
+    Ok(doc)
+}
+
+/// Follows a job to its end, storing pages and reporting progress.
+async fn follow(state: AppState, t: Target, mut doc: DocumentInfo, bytes: u64, mut job: JobHandle) {
+    while let Some(event) = job.next().await {
+        match event {
+            JobEvent::PageReady(page) => match store_page(&state, &t, doc.id, &page).await {
+                Ok(info) => doc.pages.push(info),
+                Err(e) => {
+                    tracing::error!(document = %doc.id, error = %e, "storing a page failed");
+                    doc.status = DocumentStatus::Failed {
+                        error: "the page images could not be stored".into(),
+                    };
+                }
+            },
+            JobEvent::Done { .. } => {
+                if doc.status == DocumentStatus::Converting {
+                    doc.status = DocumentStatus::Ready;
+                }
+            }
+            JobEvent::Failed(e) => {
+                if e.is_internal() {
+                    tracing::error!(document = %doc.id, error = %e, "conversion failed");
+                }
+                doc.status = DocumentStatus::Failed {
+                    error: e.to_string(),
+                };
+            }
+            JobEvent::Queued | JobEvent::Converting | JobEvent::Rendering { .. } => continue,
+        }
+        if let Err(e) = state
+            .store
+            .save_document(t.tenant, t.meeting, &doc, bytes)
+            .await
+        {
+            tracing::error!(document = %doc.id, error = %e, "saving a document failed");
+        }
+        state.rooms.document(t.meeting, doc.clone()).await;
+        if doc.status != DocumentStatus::Converting {
+            break;
+        }
+    }
+}
+
+async fn store_page(
+    state: &AppState,
+    t: &Target,
+    doc: DocumentId,
+    page: &Page,
+) -> ApiResult<PageInfo> {
+    for (size, image) in SIZES
+        .iter()
+        .zip([&page.large, &page.medium, &page.thumbnail])
+    {
+        let key = BlobKey::page(t.tenant, t.meeting, doc, page.index, size);
+        state
+            .blobs
+            .put(&t.region, &key, Bytes::from(image.jpeg.clone()))
+            .await?;
+    }
+    Ok(PageInfo {
+        index: page.index,
+        slide: Some(page.source.slide),
+        step: Some(page.source.step),
+        width: page.large.width,
+        height: page.large.height,
+    })
+}
