@@ -6,45 +6,53 @@
 // pages did since the last check: no console error other than a failed 4xx HTTP response
 // (or one the test said to expect), no uncaught error, and nothing fetched from any
 // host but the server. A failing test leaves a screenshot of every page in e2e/artifacts/.
-import assert from 'node:assert/strict';
-import { basename } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { startNetCut } from './netcut.mjs';
-import { artifactsDir, freePort, slug, startServer } from './server.mjs';
-import { defaultTimeoutMs } from './expect.mjs';
+import assert from "node:assert/strict";
+import { basename } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { startNetCut } from "./netcut.mjs";
+import { artifactsDir, freePort, slug, startServer } from "./server.mjs";
+import { defaultTimeoutMs } from "./expect.mjs";
 
-export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 /** Flags from shared/FACTS.md: headless Debian Chromium, no network of its own, fake media. */
 export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  "--allow-loopback-in-peer-connection",
 ];
 
 /** What Chromium logs for any HTTP error response; 4xx are expected answers (401 on /me, 404 on a bad link). */
-const expectedHttpFailure = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
+const expectedHttpFailure =
+  /^Failed to load resource: the server responded with a status of 4\d\d\b/;
 
 /**
  * Sets up the server and browser for the calling test file.
  * `fixedPort`: start the server on a port picked now, so a restart keeps the same origin.
  */
 export function e2e(fileUrl, { fixedPort = false } = {}) {
-  const file = basename(new URL(fileUrl).pathname).replace(/\.test\.mjs$/, '');
+  const file = basename(new URL(fileUrl).pathname).replace(/\.test\.mjs$/, "");
   const env = new E2E(file);
   // One hook for all set-up: Node 20 does not wait for one root-level `before` hook to
   // finish before starting the next, so files add theirs with `env.setup(fn)`.
   before(async () => {
-    env.server = await startServer({ name: file, port: fixedPort ? await freePort() : 0 });
-    env.browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    env.server = await startServer({
+      name: file,
+      port: fixedPort ? await freePort() : 0,
+    });
+    env.browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+    });
     for (const fn of env.setups) await fn(env);
   });
   after(async () => {
@@ -103,11 +111,13 @@ class E2E {
    * `cuttable`: route them through a proxy the test can cut (`person.network.cut()`).
    */
   async person(name, { session, cuttable = false } = {}) {
-    const network = cuttable ? await startNetCut(this.server.origin) : undefined;
+    const network = cuttable
+      ? await startNetCut(this.server.origin)
+      : undefined;
     const context = await this.browser.newContext({
       baseURL: this.server.origin,
-      locale: 'en-US',
-      timezoneId: 'UTC',
+      locale: "en-US",
+      timezoneId: "UTC",
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
       ...(network ? { proxy: network.proxy } : {}),
@@ -115,17 +125,24 @@ class E2E {
     context.setDefaultTimeout(defaultTimeoutMs);
     if (session) await context.addCookies(session.cookies());
     const page = await context.newPage();
-    const log = { console: [], pageErrors: [], requests: [], sockets: [], total: 0 };
+    const log = {
+      console: [],
+      pageErrors: [],
+      requests: [],
+      sockets: [],
+      total: 0,
+    };
     const p = { name, context, page, network, log, testScoped: this.inTest };
-    page.on('console', (m) => {
-      if (m.type() === 'error') log.console.push(`${m.text()} (at ${m.location().url || page.url()})`);
+    page.on("console", (m) => {
+      if (m.type() === "error")
+        log.console.push(`${m.text()} (at ${m.location().url || page.url()})`);
     });
-    page.on('pageerror', (e) => log.pageErrors.push(e.stack ?? String(e)));
-    context.on('request', (r) => {
+    page.on("pageerror", (e) => log.pageErrors.push(e.stack ?? String(e)));
+    context.on("request", (r) => {
       log.requests.push(r.url());
       log.total += 1;
     });
-    page.on('websocket', (ws) => log.sockets.push(ws.url()));
+    page.on("websocket", (ws) => log.sockets.push(ws.url()));
     this.people.push(p);
     return p;
   }
@@ -133,25 +150,38 @@ class E2E {
   /** Asserts that the pages behaved since the last check (see the top of this file). */
   checkPages() {
     const origin = this.server.origin;
-    const wsOrigin = origin.replace(/^http/, 'ws');
+    const wsOrigin = origin.replace(/^http/, "ws");
     const problems = [];
     for (const { name, page, log } of this.people) {
       // The recording works: a page that shows something has loaded something.
-      if (page.url() !== 'about:blank' && log.total === 0) problems.push(`${name}: no requests were recorded`);
+      if (page.url() !== "about:blank" && log.total === 0)
+        problems.push(`${name}: no requests were recorded`);
       for (const url of log.requests.splice(0)) {
-        if (!url.startsWith(`${origin}/`)) problems.push(`${name} requested ${url}`);
+        // Object URLs of the page itself (page images fetched with the join token) are local.
+        const local =
+          url.startsWith(`${origin}/`) || url.startsWith(`blob:${origin}/`);
+        if (!local) problems.push(`${name} requested ${url}`);
       }
       for (const url of log.sockets.splice(0)) {
-        if (!url.startsWith(`${wsOrigin}/`)) problems.push(`${name} opened a WebSocket to ${url}`);
+        if (!url.startsWith(`${wsOrigin}/`))
+          problems.push(`${name} opened a WebSocket to ${url}`);
       }
       for (const text of log.console.splice(0)) {
-        if (!expectedHttpFailure.test(text) && !this.allowed.some((re) => re.test(text))) {
+        if (
+          !expectedHttpFailure.test(text) &&
+          !this.allowed.some((re) => re.test(text))
+        ) {
           problems.push(`${name}'s console: ${text}`);
         }
       }
-      for (const e of log.pageErrors.splice(0)) problems.push(`${name}'s page threw: ${e}`);
+      for (const e of log.pageErrors.splice(0))
+        problems.push(`${name}'s page threw: ${e}`);
     }
-    assert.deepEqual(problems, [], 'pages must log no unexpected errors and load nothing from other hosts');
+    assert.deepEqual(
+      problems,
+      [],
+      "pages must log no unexpected errors and load nothing from other hosts",
+    );
   }
 
   async screenshots(testName) {

@@ -7,6 +7,7 @@ import { forgetJoin, loadJoin } from '../lib/joinTokens';
 import { showToast } from '../lib/toasts';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useStore } from '../lib/useStore';
+import { ContentClient } from '../room/contentClient';
 import { RoomClient, roomUrl, type EndReason } from '../room/roomClient';
 import { EndedScreen, MissingTokenScreen } from '../room/ui/EndedScreen';
 import { RoomView } from '../room/ui/RoomView';
@@ -34,7 +35,9 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
         },
       }),
   );
+  const [content] = useState(() => new ContentClient(meetingId, token));
   const { phase, room } = useStore(client.store);
+  useEffect(() => () => content.dispose(), [content]);
 
   useEffect(() => {
     client.start();
@@ -50,5 +53,5 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
   if (phase.kind === 'lobby')
     return <LobbyScreen reason={phase.reason} title={phase.title} onLeave={() => client.leave()} />;
   if (!room) return <ConnectingScreen reconnecting={phase.kind === 'reconnecting'} />;
-  return <RoomView client={client} room={room} reconnecting={phase.kind === 'reconnecting'} />;
+  return <RoomView client={client} content={content} room={room} reconnecting={phase.kind === 'reconnecting'} />;
 }

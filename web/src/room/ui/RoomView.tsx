@@ -5,6 +5,7 @@ import type { ClientMsg } from '../../proto/ClientMsg';
 import { ConfirmDialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { dismissToast, showToast } from '../../lib/toasts';
+import type { ContentClient } from '../contentClient';
 import type { RoomClient } from '../roomClient';
 import { isPresenterRole, type RoomState } from '../roomState';
 import { ChatPanel } from './ChatPanel';
@@ -14,10 +15,10 @@ import { RoomHeader } from './RoomHeader';
 import { Roster } from './Roster';
 import { Stage } from './Stage';
 
-type Props = { client: RoomClient; room: RoomState; reconnecting: boolean };
+type Props = { client: RoomClient; content: ContentClient; room: RoomState; reconnecting: boolean };
 type DialogName = 'permissions' | 'end' | null;
 
-export function RoomView({ client, room, reconnecting }: Props) {
+export function RoomView({ client, content, room, reconnecting }: Props) {
   const [showRoster, setShowRoster] = useState(true);
   const [showChat, setShowChat] = useState(true);
   const [dialog, setDialog] = useState<DialogName>(null);
@@ -39,7 +40,7 @@ export function RoomView({ client, room, reconnecting }: Props) {
       )}
       <div className={layout}>
         <Roster room={room} isPresenter={isPresenter} send={send} hidden={!showRoster} />
-        <Stage />
+        <Stage room={room} isPresenter={isPresenter} content={content} send={send} />
         <ChatPanel room={room} send={send} hidden={!showChat} />
       </div>
       <ControlBar
