@@ -87,3 +87,34 @@ env.test(
     );
   },
 );
+
+env.test("a snapshot of the screen becomes a page everyone sees", async () => {
+  const session = await env.server.signIn();
+  const meeting = await session.createMeeting({
+    title: "Snapshots",
+    lobby: false,
+    wait_for_presenter: false,
+  });
+  const presenter = await env.person("Ada", { session });
+  await joinFromHome(presenter, "Snapshots");
+  const guest = await env.person("Gus");
+  await joinAsGuest(guest, linkPath(meeting.attendee_link), "Gus Guest");
+  await expectInRoom(guest.page, "Snapshots");
+
+  // Chromium's fake capture (FACTS.md) hands over a 1280×720 screen without a picker.
+  await presenter.page.getByRole("button", { name: "Take a snapshot" }).click();
+  const documents = presenter.page.getByRole("list", { name: "Documents" });
+  await expectVisible(documents.getByText("1 page"));
+  const present = documents.getByRole("button", {
+    name: /^Present Snapshot \d\d\.\d\d\.png$/,
+  });
+  await present.click();
+  const img = guest.page.getByRole("img", {
+    name: /^Snapshot \d\d\.\d\d\.png, page 1$/,
+  });
+  await expectVisible(img);
+  await img.evaluate((el) => el.decode());
+  const size = await img.evaluate((el) => [el.naturalWidth, el.naturalHeight]);
+  if (size[0] !== 1920 || size[1] !== 1080)
+    throw new Error(`expected the 16:9 capture at 1920×1080, got ${size}`);
+});

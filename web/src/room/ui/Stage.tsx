@@ -8,6 +8,7 @@ import { Icon } from '../../components/Icon';
 import { problemText } from '../../lib/api';
 import { showToast } from '../../lib/toasts';
 import type { ContentClient } from '../contentClient';
+import { canCaptureScreen, captureScreenFrame } from '../snapshot';
 import type { RoomState } from '../roomState';
 
 type Props = {
@@ -111,6 +112,12 @@ function PageView({ content, doc, page }: { content: ContentClient; doc: Documen
 function DocumentBar({ room, content, send }: Omit<Props, 'isPresenter'>) {
   const input = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState(false);
+  const snapshot = () => {
+    captureScreenFrame().then(upload, (e: unknown) => {
+      // Cancelling the browser's picker is not an error worth a message.
+      if (!(e instanceof DOMException && e.name === 'NotAllowedError')) showToast(problemText(e), 'error');
+    });
+  };
   const upload = (file: File | undefined) => {
     if (!file) return;
     setUploading(true);
@@ -134,6 +141,11 @@ function DocumentBar({ room, content, send }: Omit<Props, 'isPresenter'>) {
       <label htmlFor="document-upload" className="btn">
         {uploading ? 'Uploading…' : 'Upload a document'}
       </label>
+      {canCaptureScreen() && (
+        <button type="button" className="btn" onClick={snapshot} disabled={uploading}>
+          Take a snapshot
+        </button>
+      )}
       <ul className="document-list" aria-label="Documents">
         {room.documents.map((d) => (
           <li key={d.id} className="document-item">
