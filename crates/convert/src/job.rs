@@ -4,6 +4,7 @@
 //! making sure a job's directory and cgroup are gone however it ends (done, failed, timed out,
 //! cancelled by dropping its handle). Not for: what a stage does (see the stage modules).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -303,8 +304,12 @@ async fn pipeline(
     }
 
     let mut sources: Option<Vec<PageSource>> = None;
+    let mut notes = BTreeMap::new();
     if kind == DocumentKind::Pptx {
-        sources = expand_steps(&input_path, limits.max_pages).await?;
+        if let Some((s, n)) = expand_steps(&input_path, limits.max_pages).await? {
+            sources = Some(s);
+            notes = n;
+        }
     }
     let pdf_name = if kind == DocumentKind::Pdf {
         input_name.to_owned()
@@ -339,8 +344,9 @@ async fn pipeline(
     emit(JobEvent::Rendering { pages }).await;
     let mut renderer = Renderer::start(sandbox, &pdf_name, sources, limits)?;
     let mut delivered = 0;
-    while let Some(page) = renderer.next_page().await? {
+    while let Some(mut page) = renderer.next_page().await? {
         delivered += 1;
+        page.notes = notes.get(&page.source.slide).cloned();
         emit(JobEvent::PageReady(page)).await;
     }
     Ok(delivered)
@@ -350,7 +356,7 @@ async fn pipeline(
 async fn expand_steps(
     path: &Path,
     max_pages: u32,
-) -> Result<Option<Vec<PageSource>>, ConvertError> {
+) -> Result<Option<(Vec<PageSource>, BTreeMap<u32, String>)>, ConvertError> {
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|e| ConvertError::internal("reading deck", e))?;
@@ -359,11 +365,11 @@ async fn expand_steps(
             .await
             .map_err(|e| ConvertError::internal("expanding click steps", e))??;
     match expansion {
-        Expansion::Expanded { pptx, pages } => {
+        Expansion::Expanded { pptx, pages, notes } => {
             tokio::fs::write(path, pptx)
                 .await
                 .map_err(|e| ConvertError::internal("writing expanded deck", e))?;
-            Ok(Some(pages))
+            Ok(Some((pages, notes)))
         }
         Expansion::Unchanged { reason } => {
             tracing::info!(%reason, "deck converted without click steps");

@@ -39,6 +39,8 @@ pub struct Page {
     pub thumbnail: PageImage,
     /// The page's text (for search and accessibility); may be empty.
     pub text: String,
+    /// The speaker notes of the page's slide, for decks that have them (presenters only).
+    pub notes: Option<String>,
 }
 
 /// Pages of `pdf` (a path inside the sandbox, relative to the job directory).
@@ -211,6 +213,7 @@ impl Renderer {
             medium: read("medium").await?,
             thumbnail: read("thumb").await?,
             text: self.texts.get(index as usize).cloned().unwrap_or_default(),
+            notes: None,
         };
         self.next += 1;
         Ok(page)

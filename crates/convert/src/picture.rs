@@ -56,6 +56,7 @@ pub(crate) fn render(
         medium: image(limits.medium_width)?,
         thumbnail: image(limits.thumbnail_width)?,
         text: String::new(),
+        notes: None,
     })
 }
 

@@ -33,7 +33,7 @@
 //! move) but its runs become fully transparent and its bullet `a:buNone`, because a transparent
 //! bullet colour is ignored by LibreOffice (all verified on LibreOffice 7.4, FACTS.md).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Cursor, Read, Write};
 
 use zip::write::SimpleFileOptions;
@@ -71,6 +71,8 @@ pub enum Expansion {
     Expanded {
         pptx: Vec<u8>,
         pages: Vec<PageSource>,
+        /// Speaker notes by slide number (slides without notes are absent).
+        notes: BTreeMap<u32, String>,
     },
     /// The deck's structure was not what we expect: convert it as it is, one page per slide.
     Unchanged { reason: String },
@@ -140,6 +142,7 @@ fn expand(pptx: &[u8], max_pages: u32) -> Result<Expansion, Failure> {
         + 1;
 
     let mut pages = Vec::new();
+    let mut notes = BTreeMap::new();
     let mut replaced: HashMap<String, Vec<u8>> = HashMap::new();
     let mut added: Vec<(String, Vec<u8>)> = Vec::new();
     let mut new_sld_list: Vec<Element> = Vec::new();
@@ -156,6 +159,19 @@ fn expand(pptx: &[u8], max_pages: u32) -> Result<Expansion, Failure> {
         let slide = xml_tree::parse(&slide_xml)?;
         let root = xml_tree::root(&slide).ok_or("empty slide")?;
         let hidden = root.attr("show").as_deref() == Some("0");
+        let rels_part = rels_path(&part);
+        let slide_rels = match archive.index_for_name(&rels_part) {
+            Some(_) => Some(read_part(&mut archive, &rels_part)?),
+            None => None,
+        };
+        if let Some(text) = slide_rels
+            .as_deref()
+            .and_then(|rels| notes_part(&part, rels))
+            .and_then(|p| read_part(&mut archive, &p).ok())
+            .and_then(|xml| notes_text(&xml))
+        {
+            notes.insert(slide_no, text);
+        }
         let steps = match root.child("timing").map(analyse_timing) {
             Some(Ok(steps)) if steps.len() > 1 => steps,
             // No clicks, or a build we do not understand: the slide as it is, one page.
@@ -169,9 +185,8 @@ fn expand(pptx: &[u8], max_pages: u32) -> Result<Expansion, Failure> {
             }
         };
 
-        let rels_part = rels_path(&part);
-        let rels = match archive.index_for_name(&rels_part) {
-            Some(_) => Some(without_notes(&read_part(&mut archive, &rels_part)?)?),
+        let rels = match &slide_rels {
+            Some(r) => Some(without_notes(r)?),
             None => None,
         };
         for (step, state) in steps.iter().enumerate() {
@@ -234,6 +249,7 @@ fn expand(pptx: &[u8], max_pages: u32) -> Result<Expansion, Failure> {
         return Ok(Expansion::Expanded {
             pptx: pptx.to_vec(),
             pages,
+            notes,
         });
     }
     let list = xml_tree::root_mut(&mut presentation)
@@ -245,7 +261,7 @@ fn expand(pptx: &[u8], max_pages: u32) -> Result<Expansion, Failure> {
     replaced.insert(CONTENT_TYPES.into(), xml_tree::write(&content_types));
 
     let pptx = repack(&mut archive, &replaced, &added).map_err(|e| format!("zip write: {e}"))?;
-    Ok(Expansion::Expanded { pptx, pages })
+    Ok(Expansion::Expanded { pptx, pages, notes })
 }
 
 fn read_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, String> {
@@ -322,6 +338,49 @@ fn rels_path(part: &str) -> String {
         Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
         None => format!("_rels/{part}.rels"),
     }
+}
+
+/// The notes slide a slide's relationships point to, as a part name.
+fn notes_part(slide_part: &str, rels: &[u8]) -> Option<String> {
+    let nodes = xml_tree::parse(rels).ok()?;
+    let target = xml_tree::root(&nodes)?
+        .elements()
+        .find(|r| r.attr("Type").is_some_and(|t| t.ends_with("/notesSlide")))?
+        .attr("Target")?;
+    let dir = slide_part.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(resolve(dir, &target))
+}
+
+/// The text of a notes slide (not its slide picture, number, header, footer or date), one
+/// line per paragraph; `None` when there is none.
+fn notes_text(xml: &[u8]) -> Option<String> {
+    let nodes = xml_tree::parse(xml).ok()?;
+    let root = xml_tree::root(&nodes)?;
+    let mut lines = Vec::new();
+    for shape in root.descendants().into_iter().filter(|e| e.is("sp")) {
+        // Skip the slide picture, number, header, footer and date; keep the notes body and
+        // any text box an author (or LibreOffice's export) put there.
+        let furniture = shape.path(&["nvSpPr", "nvPr", "ph"]).is_some_and(|ph| {
+            matches!(
+                ph.attr("type").as_deref(),
+                Some("sldImg" | "sldNum" | "hdr" | "ftr" | "dt")
+            )
+        });
+        if furniture {
+            continue;
+        }
+        for paragraph in shape.descendants().into_iter().filter(|e| e.is("p")) {
+            let line: String = paragraph
+                .descendants()
+                .into_iter()
+                .filter(|e| e.is("t"))
+                .map(|t| t.text())
+                .collect();
+            lines.push(line);
+        }
+    }
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
 }
 
 /// A slide's rels without the notes relation: a notes slide points back at exactly one slide.

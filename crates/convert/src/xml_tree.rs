@@ -202,6 +202,33 @@ impl Element {
         names.iter().try_fold(self, |el, name| el.child(name))
     }
 
+    /// The text directly inside this element, with entity and character references resolved.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for child in &self.children {
+            match child {
+                Node::Other(Event::Text(t)) => out.push_str(&t.decode().unwrap_or_default()),
+                Node::Other(Event::CData(t)) => out.push_str(&t.decode().unwrap_or_default()),
+                Node::Other(Event::GeneralRef(r)) => {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        out.push(c);
+                    } else {
+                        match r.decode().unwrap_or_default().as_ref() {
+                            "amp" => out.push('&'),
+                            "lt" => out.push('<'),
+                            "gt" => out.push('>'),
+                            "quot" => out.push('"'),
+                            "apos" => out.push('\''),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Every descendant element (depth first, not including `self`).
     pub fn descendants(&self) -> Vec<&Element> {
         let mut out = Vec::new();

@@ -347,3 +347,33 @@ async fn wait_until(cond: impl Fn() -> bool) {
     }
     panic!("condition not reached in 20 s");
 }
+
+/// Speaker notes written in LibreOffice survive its PowerPoint export and come back with
+/// the slide's pages, and only there.
+#[tokio::test]
+async fn speaker_notes_arrive_with_the_pages_of_their_slide() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let notes = r#"<presentation:notes><draw:frame presentation:class="notes" svg:x="2cm" svg:y="14cm" svg:width="17cm" svg:height="10cm"><draw:text-box><text:p>Mention the budget</text:p><text:p>Then take questions</text:p></draw:text-box></draw:frame></presentation:notes>"#;
+    let deck = fodp(2, 0).replacen(
+        r#"<draw:page draw:name="s2">"#,
+        &format!(r#"<draw:page draw:name="s2">{notes}"#),
+        1,
+    );
+    // Notes belong after the slide's shapes in ODF; LibreOffice accepts either order.
+    let pptx = generate(tmp.path(), "notes.fodp", &deck, "pptx");
+    let converter = converter(tmp.path(), |_| {});
+    let outcome = run_job(&converter, &pptx, "Notes.pptx")
+        .await
+        .expect("accepted");
+    assert_eq!(
+        outcome.result.as_ref().ok(),
+        Some(&2),
+        "{:?}",
+        outcome.result
+    );
+    assert_eq!(outcome.pages[0].notes, None);
+    assert_eq!(
+        outcome.pages[1].notes.as_deref(),
+        Some("Mention the budget\nThen take questions")
+    );
+}

@@ -146,6 +146,12 @@ async fn store_page(
             .put(&t.region, &key, Bytes::from(image.jpeg.clone()))
             .await?;
     }
+    if let Some(notes) = &page.notes {
+        state
+            .store
+            .save_notes(t.tenant, doc, page.index, notes)
+            .await?;
+    }
     Ok(PageInfo {
         index: page.index,
         slide: Some(page.source.slide),

@@ -62,6 +62,37 @@ impl Store {
         Ok(sum.unwrap_or(0).max(0) as u64)
     }
 
+    /// Saves one page's speaker notes.
+    pub async fn save_notes(
+        &self,
+        tenant: TenantId,
+        doc: DocumentId,
+        page: u32,
+        notes: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO document_notes (document_id, page, tenant_id, notes) VALUES (?, ?, ?, ?)
+             ON CONFLICT (document_id, page) DO UPDATE SET notes = excluded.notes",
+        )
+        .bind(doc.0)
+        .bind(page)
+        .bind(tenant.0)
+        .bind(notes)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// A document's speaker notes by page index.
+    pub async fn notes(&self, doc: DocumentId) -> Result<Vec<(u32, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT page, notes FROM document_notes WHERE document_id = ? ORDER BY page",
+        )
+        .bind(doc.0)
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     pub async fn save_stage(
         &self,
         tenant: TenantId,

@@ -69,6 +69,15 @@ export class ContentClient {
     }
   }
 
+  /** A document's speaker notes by page index (presenters only). */
+  async notes(document: string): Promise<Record<string, string>> {
+    const res = await this.fetchFn(`${this.base()}/${encodeURIComponent(document)}/notes`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!res.ok) throw await problemFromResponse(res);
+    return (await res.json()) as Record<string, string>;
+  }
+
   /** Frees every object URL. */
   dispose(): void {
     for (const url of this.urls.values())

@@ -264,7 +264,7 @@ fn three_slide_deck() -> Vec<u8> {
 
 #[test]
 fn a_deck_with_one_build_gets_a_page_per_click_state() {
-    let Expansion::Expanded { pptx, pages } =
+    let Expansion::Expanded { pptx, pages, .. } =
         expand_click_steps(&three_slide_deck(), 200).expect("within limits")
     else {
         panic!("expected an expansion");
@@ -331,7 +331,8 @@ fn a_deck_that_would_exceed_the_page_limit_is_refused() {
 #[test]
 fn a_deck_without_builds_maps_one_page_per_slide_and_is_not_rewritten() {
     let deck = package(&[slide(&["a"], ""), slide(&["b"], "")]);
-    let Expansion::Expanded { pptx, pages } = expand_click_steps(&deck, 200).expect("ok") else {
+    let Expansion::Expanded { pptx, pages, .. } = expand_click_steps(&deck, 200).expect("ok")
+    else {
         panic!("expected an expansion");
     };
     assert_eq!(pptx, deck);
@@ -352,4 +353,36 @@ fn a_slide_with_a_build_we_do_not_understand_keeps_one_page() {
 fn bytes_that_are_not_a_deck_are_left_unchanged() {
     let result = expand_click_steps(b"not a zip", 200).expect("not a limit error");
     assert!(matches!(result, Expansion::Unchanged { .. }), "{result:?}");
+}
+
+#[test]
+fn speaker_notes_come_from_the_body_placeholder_of_each_slides_notes() {
+    let deck = three_slide_deck();
+    let mut zip = zip::ZipWriter::new_append(Cursor::new(deck)).expect("append");
+    zip.start_file(
+        "ppt/notesSlides/notesSlide1.xml",
+        SimpleFileOptions::default(),
+    )
+    .expect("zip entry");
+    let notes = format!(
+        r#"<?xml version="1.0"?><p:notes {NS}><p:cSld><p:spTree>
+        <p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image"/><p:cNvSpPr/><p:nvPr><p:ph type="sldImg"/></p:nvPr></p:nvSpPr></p:sp>
+        <p:sp><p:nvSpPr><p:cNvPr id="3" name="Notes"/><p:cNvSpPr/><p:nvPr><p:ph type="body" idx="1"/></p:nvPr></p:nvSpPr>
+          <p:txBody><a:p><a:r><a:t>Mention the budget &amp; </a:t></a:r><a:r><a:t>timeline</a:t></a:r></a:p><a:p><a:r><a:t>Then take questions</a:t></a:r></a:p></p:txBody></p:sp>
+        <p:sp><p:nvSpPr><p:cNvPr id="4" name="Number"/><p:cNvSpPr/><p:nvPr><p:ph type="sldNum" idx="2"/></p:nvPr></p:nvSpPr>
+          <p:txBody><a:p><a:r><a:t>2</a:t></a:r></a:p></p:txBody></p:sp>
+        </p:spTree></p:cSld></p:notes>"#
+    );
+    zip.write_all(notes.as_bytes()).expect("zip write");
+    let deck = zip.finish().expect("zip finish").into_inner();
+    let Expansion::Expanded { notes, .. } = expand_click_steps(&deck, 200).expect("within limits")
+    else {
+        panic!("expected an expansion");
+    };
+    // Every slide of the test package points at the same notes part.
+    assert_eq!(notes.len(), 3);
+    assert_eq!(
+        notes[&2],
+        "Mention the budget & timeline\nThen take questions"
+    );
 }

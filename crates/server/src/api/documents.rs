@@ -180,3 +180,30 @@ pub async fn page(
         jpeg,
     ))
 }
+
+/// Speaker notes of a document, by page (presenters only).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{doc}/notes", tag = "content",
+    params(("id" = String, Path, description = "meeting id"), ("doc" = String, Path, description = "document id")),
+    responses((status = 200, description = "page index → notes", body = Object), (status = 403, body = confab_proto::rest::Problem)))]
+pub async fn notes(
+    State(state): State<AppState>,
+    Participant(seat): Participant,
+    Path((meeting, document)): Path<(MeetingId, DocumentId)>,
+) -> ApiResult<Json<std::collections::BTreeMap<u32, String>>> {
+    same_meeting(&seat, meeting)?;
+    let participant = seat.participant();
+    let presenter = state
+        .rooms
+        .ask(meeting, |reply| ActorMsg::IsPresenter {
+            participant,
+            reply,
+        })
+        .await
+        .unwrap_or(false);
+    if !presenter {
+        return Err(ApiError::Forbidden("speaker notes are for presenters"));
+    }
+    Ok(Json(
+        state.store.notes(document).await?.into_iter().collect(),
+    ))
+}

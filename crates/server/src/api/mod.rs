@@ -40,6 +40,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             "/meetings/{id}/documents/{doc}/pages/{page}/{size}",
             get(documents::page),
         )
+        .route(
+            "/meetings/{id}/documents/{doc}/notes",
+            get(documents::notes),
+        )
         .route("/links/{key}", get(links::info))
         .route("/links/{key}/join", post(links::join))
         .route(

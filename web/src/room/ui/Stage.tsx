@@ -45,6 +45,9 @@ export function Stage({ room, isPresenter, content, send }: Props) {
           </p>
         </div>
       )}
+      {isPresenter && shown && doc?.status.state === 'ready' && (
+        <SpeakerNotes content={content} doc={doc} page={shown.page} />
+      )}
       {shown && doc && (
         <div className="stage-nav">
           {mayBrowse && (
@@ -105,6 +108,28 @@ function PageView({ content, doc, page }: { content: ContentClient; doc: Documen
   if (current?.failed) return <div className="alert">This page could not be loaded.</div>;
   return (
     <div className="stage-page">{current?.src && <img src={current.src} alt={`${doc.name}, page ${page + 1}`} />}</div>
+  );
+}
+
+/** The notes of the page on stage, for presenters (decks with notes only). */
+function SpeakerNotes({ content, doc, page }: { content: ContentClient; doc: DocumentInfo; page: number }) {
+  const [notes, setNotes] = useState<{ doc: string; byPage: Record<string, string> } | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    content.notes(doc.id).then(
+      (byPage) => live && setNotes({ doc: doc.id, byPage }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [content, doc.id]);
+  const text = notes?.doc === doc.id ? notes.byPage[String(page)] : undefined;
+  if (!text) return null;
+  return (
+    <aside className="speaker-notes" aria-label="Speaker notes">
+      {text}
+    </aside>
   );
 }
 
