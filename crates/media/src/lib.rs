@@ -19,6 +19,7 @@
 
 pub mod layers;
 pub mod router;
+pub mod sfu;
 pub mod slots;
 pub mod speakers;
 
