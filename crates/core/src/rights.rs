@@ -13,6 +13,10 @@ pub enum Action {
     SeeAttendeeList,
     /// Page through shared documents on one's own.
     BrowseContent,
+    /// Publish a microphone.
+    SendAudio,
+    /// Publish a camera.
+    SendVideo,
     /// Admit, deny, remove, lock, change roles, permissions, end the meeting.
     Moderate,
 }
@@ -48,6 +52,8 @@ pub fn check(
         Action::Chat => (policy.chat, permissions.chat),
         Action::SeeAttendeeList => (true, permissions.see_attendee_list),
         Action::BrowseContent => (true, permissions.browse_independently),
+        Action::SendAudio => (policy.ip_audio, permissions.use_microphone),
+        Action::SendVideo => (policy.ip_video, permissions.use_camera),
         Action::Moderate => (true, false),
     };
     if !by_policy {

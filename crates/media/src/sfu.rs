@@ -12,12 +12,14 @@
 use std::{collections::HashMap, net::SocketAddr, time::Instant};
 
 use str0m::{
-    change::{SdpAnswer, SdpOffer},
+    change::SdpAnswer,
     media::{Direction, MediaKind, Mid},
     net::{Protocol, Receive},
     rtp::{RtpPacket, RtpWrite, SeqNo, Ssrc},
     Candidate, Event, Input, Output, Rtc, RtcError,
 };
+
+pub use str0m::change::SdpOffer;
 
 use crate::{slots::Slots, ParticipantId};
 
@@ -49,6 +51,9 @@ fn offered_mids(sdp: &SdpAnswer) -> Vec<Mid> {
         .map(|m| Mid::from(m.trim()))
         .collect()
 }
+
+/// Who fills each slot of one kind, in slot order (`None`: empty).
+pub type SlotMap = Vec<Option<ParticipantId>>;
 
 /// A publisher's track, as subscribers' slots name it.
 type Source = (ParticipantId, Mid);
@@ -172,6 +177,39 @@ impl Sfu {
         });
         self.assign_slots();
         Ok(answer)
+    }
+
+    /// Whose media fills each of `id`'s audio and video slots, in slot order.
+    pub fn slots_of(&self, id: ParticipantId) -> Option<(SlotMap, SlotMap)> {
+        let peer = self.peers.iter().find(|p| p.id == id)?;
+        let list = |slots: &Slots<Source>| {
+            (0..slots.len())
+                .map(|i| slots.source_in(i).map(|s| s.0))
+                .collect()
+        };
+        Some((list(&peer.audio), list(&peer.video)))
+    }
+
+    /// Everyone connected.
+    pub fn peers(&self) -> impl Iterator<Item = ParticipantId> + '_ {
+        self.peers.iter().map(|p| p.id)
+    }
+
+    /// Whether a datagram belongs to one of this SFU's participants.
+    pub fn accepts(&self, now: Instant, source: SocketAddr, data: &[u8]) -> bool {
+        let Ok(contents) = data.try_into() else {
+            return false;
+        };
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source,
+                destination: self.local,
+                contents,
+            },
+        );
+        self.peers.iter().any(|p| p.rtc.accepts(&input))
     }
 
     /// Forgets a participant: their tracks leave every slot.

@@ -115,6 +115,11 @@ pub enum ClientMsg {
     RemoveDocument {
         document: DocumentId,
     },
+    /// Starts (or restarts) audio/video: a WebRTC offer (`RTCSessionDescription.sdp`) with
+    /// the tracks to send and receive-only transceivers as slots for others' media.
+    MediaOffer {
+        sdp: String,
+    },
     /// Leave for good (a dropped socket, by contrast, may resume).
     Leave,
 }
@@ -407,6 +412,16 @@ pub enum ServerMsg {
         reason: ByeReason,
     },
     Pong,
+    /// The answer to your `media_offer`.
+    MediaAnswer {
+        sdp: String,
+    },
+    /// Whose media fills each of your receive slots, in the order of your offer's
+    /// receive-only audio and video transceivers (`null`: empty).
+    MediaSlots {
+        audio: Vec<Option<ParticipantId>>,
+        video: Vec<Option<ParticipantId>>,
+    },
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub rooms: Rooms,
     pub attempts: Attempts,
+    /// Shared documents' rooms (y-websocket).
+    pub collab: api::collab::CollabRooms,
 }
 
 impl FromRef<AppState> for Store {
@@ -97,7 +99,13 @@ pub fn router(state: AppState) -> Router {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                // The path only: a query string may hold a join token (`/api/v1/collab`),
+                // and tower-http's default span records the whole URI.
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .with_state(state)
 }
 

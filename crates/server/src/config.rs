@@ -23,6 +23,29 @@ pub struct Config {
     pub limits: Limits,
     /// Document conversion (sizes, pages, time and memory limits, concurrency).
     pub convert: confab_convert::Limits,
+    /// Shared documents (annotation, whiteboard, text pages).
+    pub collab: CollabConfig,
+    pub media: MediaConfig,
+}
+
+/// Where WebRTC media flows.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// The UDP address media is received on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The address browsers are told to send media to, when it differs from `listen`
+    /// (behind NAT, or when listening on 0.0.0.0).
+    pub public_addr: Option<SocketAddr>,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:0".parse().expect("valid literal"),
+            public_addr: None,
+        }
+    }
 }
 
 /// Sizes, rates and durations. Defaults follow DESIGN.md.
@@ -70,6 +93,8 @@ impl Default for Config {
             region: "local".into(),
             limits: Limits::default(),
             convert: confab_convert::Limits::default(),
+            collab: CollabConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 }
@@ -107,6 +132,52 @@ impl Limits {
     }
 }
 
+/// Limits of shared documents; see `confab_collab::room` for what each one bounds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollabConfig {
+    /// Largest y-websocket message (and so update) accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Largest presence (awareness) message accepted, in bytes.
+    pub max_awareness_bytes: usize,
+    /// Presence updates relayed per connection per second.
+    pub awareness_per_second: u32,
+    /// Whether viewers' presence is relayed (off: 250 viewers cause no heartbeat storm).
+    pub awareness_for_readers: bool,
+    /// Updates kept in the log before a snapshot replaces them.
+    pub compact_after: u32,
+    /// Largest stored size of one document, in bytes.
+    pub max_doc_bytes: usize,
+}
+
+impl Default for CollabConfig {
+    fn default() -> Self {
+        let d = confab_collab::Config::default();
+        Self {
+            max_message_bytes: d.max_message_bytes,
+            max_awareness_bytes: d.max_awareness_bytes,
+            awareness_per_second: d.awareness_per_second,
+            awareness_for_readers: d.awareness_for_readers,
+            compact_after: d.compact_after,
+            max_doc_bytes: d.max_doc_bytes,
+        }
+    }
+}
+
+impl CollabConfig {
+    pub fn room(&self) -> confab_collab::Config {
+        confab_collab::Config {
+            max_message_bytes: self.max_message_bytes,
+            max_awareness_bytes: self.max_awareness_bytes,
+            awareness_per_second: self.awareness_per_second,
+            awareness_for_readers: self.awareness_for_readers,
+            compact_after: self.compact_after,
+            max_doc_bytes: self.max_doc_bytes,
+            ..confab_collab::Config::default()
+        }
+    }
+}
+
 impl Config {
     /// Reads a TOML file over the defaults.
     pub fn from_file(path: &std::path::Path) -> anyhow::Result<Self> {
@@ -141,6 +212,10 @@ impl Config {
         }
         if l.outbound_queue < 16 || l.replay_events < 16 {
             bail!("limits.outbound_queue and limits.replay_events must be at least 16");
+        }
+        let cl = &self.collab;
+        if cl.max_message_bytes < 1024 || cl.compact_after == 0 || cl.awareness_per_second == 0 {
+            bail!("collab: max_message_bytes >= 1024, compact_after and awareness_per_second > 0");
         }
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod media;
 pub mod provision;
 pub mod room;
 pub mod web;
@@ -112,9 +113,18 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         tools: Default::default(),
     })
     .context("starting the document converter")?;
+    let (media, media_addr) = media::Media::start(
+        config.media.listen,
+        config.media.public_addr,
+        shutdown.clone(),
+    )
+    .await
+    .with_context(|| format!("binding the media UDP address {}", config.media.listen))?;
+    tracing::info!(%media_addr, "media listening");
     let rooms = Rooms::new(
         store.clone(),
         blobs.clone(),
+        media,
         config.clone(),
         shutdown.clone(),
     );
@@ -125,7 +135,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         config: config.clone(),
         rooms: rooms.clone(),
         attempts: Attempts::default(),
+        collab: api::collab::CollabRooms::new(store.clone(), config.clone(), shutdown.clone()),
     };
+    let collab = state.collab.clone();
     let router = app::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
@@ -135,6 +147,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         // the graceful shutdown finish; then they flush their writes.
         serve.await.context("serving HTTP")?;
         rooms.drained().await;
+        collab.drained().await;
         store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod blobs;
+mod collab;
 mod documents;
 mod meetings;
 mod room;

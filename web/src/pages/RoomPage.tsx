@@ -8,6 +8,7 @@ import { showToast } from '../lib/toasts';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useStore } from '../lib/useStore';
 import { ContentClient } from '../room/contentClient';
+import { MediaSession } from '../room/mediaSession';
 import { RoomClient, roomUrl, type EndReason } from '../room/roomClient';
 import { EndedScreen, MissingTokenScreen } from '../room/ui/EndedScreen';
 import { RoomView } from '../room/ui/RoomView';
@@ -36,6 +37,8 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
       }),
   );
   const [content] = useState(() => new ContentClient(meetingId, token));
+  const [media] = useState(() => new MediaSession(client, (msg) => client.send(msg)));
+  useEffect(() => () => media.dispose(), [media]);
   const { phase, room } = useStore(client.store);
   useEffect(() => () => content.dispose(), [content]);
 
@@ -53,5 +56,13 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
   if (phase.kind === 'lobby')
     return <LobbyScreen reason={phase.reason} title={phase.title} onLeave={() => client.leave()} />;
   if (!room) return <ConnectingScreen reconnecting={phase.kind === 'reconnecting'} />;
-  return <RoomView client={client} content={content} room={room} reconnecting={phase.kind === 'reconnecting'} />;
+  return (
+    <RoomView
+      client={client}
+      content={content}
+      media={media}
+      room={room}
+      reconnecting={phase.kind === 'reconnecting'}
+    />
+  );
 }

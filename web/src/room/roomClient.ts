@@ -66,6 +66,9 @@ export type RoomClientState = { phase: Phase; room: RoomState | undefined };
 
 export type RoomError = { code: RoomErrorCode | 'offline'; message: string; ref?: number };
 
+/** Server messages about media, for the media session. */
+export type MediaMessage = Extract<ServerMsg, { type: 'media_answer' | 'media_slots' }>;
+
 export type RoomClientOptions = {
   url: string;
   token: string;
@@ -106,6 +109,7 @@ export class RoomClient {
   private leaving = false;
   private running = false;
   private readonly rejections = new Map<number, (error: RoomError) => void>();
+  private readonly mediaListeners = new Set<(msg: MediaMessage) => void>();
 
   constructor(options: RoomClientOptions) {
     this.opts = {
@@ -259,7 +263,17 @@ export class RoomClient {
         break;
       case 'pong':
         break;
+      case 'media_answer':
+      case 'media_slots':
+        for (const listener of this.mediaListeners) listener(msg);
+        break;
     }
+  }
+
+  /** Subscribes to media signalling (answers and slot maps); returns the unsubscribe. */
+  onMedia(listener: (msg: MediaMessage) => void): () => void {
+    this.mediaListeners.add(listener);
+    return () => this.mediaListeners.delete(listener);
   }
 
   private onWelcome(msg: Extract<ServerMsg, { type: 'welcome' }>): void {

@@ -126,6 +126,19 @@ impl Meeting {
                 self.set_stage(None, out);
                 Ok(())
             }
+            ClientMsg::MediaOffer { sdp } => {
+                let may = |action| {
+                    rights::check(&self.cfg.policy, &self.permissions, role, action).is_ok()
+                };
+                let (audio, video) = (may(Action::SendAudio), may(Action::SendVideo));
+                out.push(Output::MediaOffer {
+                    from,
+                    sdp,
+                    audio,
+                    video,
+                });
+                Ok(())
+            }
             ClientMsg::RemoveDocument { document } => {
                 moderate()?;
                 self.remove_document(document, out)

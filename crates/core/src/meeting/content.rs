@@ -159,4 +159,14 @@ impl Meeting {
             .get(&who)
             .is_some_and(|m| m.info.role.is_presenter())
     }
+
+    /// Whether `who` may change shared drawings and pages (annotation layers, whiteboards,
+    /// text pages): presenters always; attendees while the live `annotate` permission is
+    /// on (already capped by the policy's `annotations`, checked again here so a policy
+    /// change can never be outrun). Non-members may not.
+    pub fn may_annotate(&self, who: ParticipantId) -> bool {
+        self.members.get(&who).is_some_and(|m| {
+            m.info.role.is_presenter() || (self.permissions.annotate && self.cfg.policy.annotations)
+        })
+    }
 }

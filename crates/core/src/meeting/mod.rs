@@ -123,6 +123,17 @@ pub enum Output {
         reason: ByeReason,
     },
     Persist(Persist),
+    /// `from` offers WebRTC media; the SFU answers it, refusing what is not allowed.
+    MediaOffer {
+        from: ParticipantId,
+        sdp: String,
+        audio: bool,
+        video: bool,
+    },
+    /// `participant` no longer takes part in media (left, dropped, removed).
+    MediaGone {
+        participant: ParticipantId,
+    },
 }
 
 /// Changes that must outlive the meeting actor.
@@ -478,6 +489,8 @@ impl Meeting {
                 member.disconnected_at = Some(now);
                 member.info.connected = false;
                 self.emit_participant_updated(id, out);
+                // The browser's peer connection went with its page; a resume offers anew.
+                out.push(Output::MediaGone { participant: id });
             }
         } else if self.remove_waiter(id).is_some() {
             self.emit_lobby(out);
@@ -502,6 +515,7 @@ impl Meeting {
         if self.members.remove(&id).is_some() {
             let to = to.into_iter().filter(|&p| p != id).collect();
             self.emit(to, RoomEvent::ParticipantLeft { id, reason }, out);
+            out.push(Output::MediaGone { participant: id });
         }
     }
 

@@ -1006,3 +1006,86 @@ fn a_promoted_attendee_gets_the_documents_still_converting() {
         .any(|e| matches!(e, RoomEvent::Document { .. })));
     assert_eq!(h.m.snapshot(ann).unwrap().documents.len(), 1);
 }
+
+#[test]
+fn media_offers_carry_what_the_sender_may_publish() {
+    let mut h = Harness::new(MeetingConfig {
+        policy: Policy {
+            ip_video: false,
+            ..Default::default()
+        },
+        ..cfg()
+    });
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let offer = |sdp: &str| ClientMsg::MediaOffer { sdp: sdp.into() };
+    let out = h.cmd(org, offer("o"));
+    assert!(
+        out.contains(&Output::MediaOffer {
+            from: org,
+            sdp: "o".into(),
+            audio: true,
+            video: false
+        }),
+        "policy: no video"
+    );
+    let no_mic = AttendeePermissions {
+        use_microphone: false,
+        ..Default::default()
+    };
+    h.cmd(
+        org,
+        ClientMsg::SetPermissions {
+            permissions: no_mic,
+        },
+    );
+    let out = h.cmd(ann, offer("a"));
+    assert!(out.contains(&Output::MediaOffer {
+        from: ann,
+        sdp: "a".into(),
+        audio: false,
+        video: false
+    }));
+    let out = h.m.handle(h.now, Input::Disconnect(ann));
+    assert!(out.contains(&Output::MediaGone { participant: ann }));
+}
+
+#[test]
+fn presenters_annotate_and_attendees_only_with_the_permission_under_policy() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (pre, _) = h.join("Pre", MeetingRole::Presenter);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    assert!(h.m.may_annotate(org) && h.m.may_annotate(pre));
+    assert!(!h.m.may_annotate(ann), "off by default");
+    assert!(!h.m.may_annotate(ParticipantId::new()), "strangers never");
+    let grant = |annotate| ClientMsg::SetPermissions {
+        permissions: AttendeePermissions {
+            annotate,
+            ..Default::default()
+        },
+    };
+    h.cmd(org, grant(true));
+    assert!(h.m.may_annotate(ann));
+    h.cmd(org, grant(false));
+    assert!(!h.m.may_annotate(ann));
+
+    let mut capped = Harness::new(MeetingConfig {
+        policy: Policy {
+            annotations: false,
+            ..Default::default()
+        },
+        ..cfg()
+    });
+    let (org, _) = capped.join("Org", MeetingRole::Organizer);
+    let (ann, _) = capped.join("Ann", MeetingRole::Attendee);
+    capped.cmd(org, grant(true));
+    assert!(
+        !capped.m.may_annotate(ann),
+        "the policy caps the permission"
+    );
+    assert!(
+        capped.m.may_annotate(org),
+        "presenters keep their own drawing"
+    );
+}

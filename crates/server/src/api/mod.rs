@@ -3,6 +3,7 @@
 //! result to wire types.
 
 pub mod admin;
+pub mod collab;
 pub mod documents;
 pub mod health;
 pub mod links;
@@ -44,6 +45,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             "/meetings/{id}/documents/{doc}/notes",
             get(documents::notes),
         )
+        .route("/collab/{meeting}/{doc}", get(collab::connect))
         .route("/links/{key}", get(links::info))
         .route("/links/{key}/join", post(links::join))
         .route(

@@ -20,14 +20,16 @@ use chrono::Utc;
 use confab_core::meeting::{Input, Meeting, MeetingConfig, Output, Persist, Restored, Seat};
 use confab_proto::{
     content::DocumentInfo,
-    room::{ByeReason, ClientMsg, Resume, ServerMsg},
+    room::{ByeReason, ClientMsg, Resume, RoomErrorCode, ServerMsg},
     DocumentId, MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
 };
 use confab_store::{BlobKey, Blobs, MeetingRow, Store};
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::sync::CancellationToken;
 
-use crate::{auth::new_secret, config::Limits};
+use confab_media::sfu::Allowed;
+
+use crate::{auth::new_secret, config::Limits, media::Media};
 
 /// Identifies one WebSocket connection (a seat may reconnect on a new one).
 pub(crate) type ConnId = u64;
@@ -81,6 +83,19 @@ pub(crate) enum ActorMsg {
         participant: ParticipantId,
         reply: oneshot::Sender<bool>,
     },
+    /// May this participant open a shared document, and change it? `None`: not at all;
+    /// `Some(writable)`. `page`: an annotation layer's page, which they must be able to see.
+    CollabAccess {
+        participant: ParticipantId,
+        page: Option<(DocumentId, u32)>,
+        reply: oneshot::Sender<Option<bool>>,
+    },
+    /// Whose media now fills a participant's receive slots (from the media loop).
+    MediaSlots {
+        participant: ParticipantId,
+        audio: Vec<Option<ParticipantId>>,
+        video: Vec<Option<ParticipantId>>,
+    },
 }
 
 /// How long an actor with nobody in it lingers before it stops.
@@ -113,6 +128,9 @@ pub(crate) struct Actor {
     limits: Limits,
     store: Store,
     blobs: Blobs,
+    media: Media,
+    /// This actor's own address, for the media loop to report back.
+    me: mpsc::Sender<ActorMsg>,
     /// The tenant's region: where its blobs live.
     region: String,
     live: Arc<AtomicU32>,
@@ -135,6 +153,8 @@ impl Actor {
         region: String,
         store: Store,
         blobs: Blobs,
+        media: Media,
+        me: mpsc::Sender<ActorMsg>,
         limits: Limits,
         live: Arc<AtomicU32>,
     ) -> Self {
@@ -149,6 +169,8 @@ impl Actor {
             limits,
             store,
             blobs,
+            media,
+            me,
             region,
             live,
             deferred: Vec::new(),
@@ -277,6 +299,28 @@ impl Actor {
             ActorMsg::IsPresenter { participant, reply } => {
                 let _ = reply.send(self.meeting.is_presenter(participant));
             }
+            ActorMsg::CollabAccess {
+                participant,
+                page,
+                reply,
+            } => {
+                let sees = match page {
+                    Some((document, page)) => {
+                        self.meeting.may_view_page(participant, document, page)
+                    }
+                    None => self.meeting.is_member(participant),
+                };
+                let _ = reply.send(sees.then(|| self.meeting.may_annotate(participant)));
+            }
+            ActorMsg::MediaSlots {
+                participant,
+                audio,
+                video,
+            } => {
+                if self.conns.get(&participant).is_some_and(|c| c.welcomed) {
+                    self.send(participant, frame(&ServerMsg::MediaSlots { audio, video }));
+                }
+            }
         }
     }
 
@@ -344,6 +388,34 @@ impl Actor {
                         c.conn.kill.notify_one();
                     }
                 }
+            }
+            Output::MediaOffer {
+                from,
+                sdp,
+                audio,
+                video,
+            } => {
+                // Answering takes the media loop a moment: do not hold the meeting up.
+                let Some(tx) = self.conns.get(&from).map(|c| c.conn.tx.clone()) else {
+                    return;
+                };
+                let (media, me, meeting) = (self.media.clone(), self.me.clone(), self.id);
+                tokio::spawn(async move {
+                    let allowed = Allowed { audio, video };
+                    let msg = match media.offer(meeting, from, sdp, allowed, me).await {
+                        Ok(sdp) => ServerMsg::MediaAnswer { sdp },
+                        Err(message) => ServerMsg::Error {
+                            code: RoomErrorCode::NotAllowed,
+                            message,
+                            reference,
+                        },
+                    };
+                    let _ = tx.send(Outbound::Frame(frame(&msg))).await;
+                });
+            }
+            Output::MediaGone { participant } => {
+                let (media, meeting) = (self.media.clone(), self.id);
+                tokio::spawn(async move { media.gone(meeting, participant).await });
             }
             Output::Persist(p) => {
                 if persist.send(p).await.is_err() {

@@ -22,7 +22,7 @@ use confab_store::{Blobs, MeetingRow, Store, StoreError};
 use tokio::sync::{mpsc, Mutex};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use crate::config::Config;
+use crate::{config::Config, media::Media};
 pub(crate) use actor::{ActorMsg, Conn, Outbound};
 
 /// The address of a running meeting actor.
@@ -38,6 +38,7 @@ pub struct Rooms {
     map: Arc<Mutex<HashMap<MeetingId, RoomHandle>>>,
     store: Store,
     blobs: Blobs,
+    media: Media,
     config: Arc<Config>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -47,6 +48,7 @@ impl Rooms {
     pub fn new(
         store: Store,
         blobs: Blobs,
+        media: Media,
         config: Arc<Config>,
         shutdown: CancellationToken,
     ) -> Self {
@@ -54,6 +56,7 @@ impl Rooms {
             map: Arc::default(),
             store,
             blobs,
+            media,
             config,
             shutdown,
             tasks: TaskTracker::new(),
@@ -154,6 +157,8 @@ impl Rooms {
             tenant.region.clone(),
             self.store.clone(),
             self.blobs.clone(),
+            self.media.clone(),
+            handle.tx.clone(),
             self.config.limits.clone(),
             live,
         );

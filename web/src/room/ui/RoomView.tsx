@@ -6,19 +6,27 @@ import { ConfirmDialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { dismissToast, showToast } from '../../lib/toasts';
 import type { ContentClient } from '../contentClient';
+import type { MediaSession } from '../mediaSession';
 import type { RoomClient } from '../roomClient';
 import { isPresenterRole, type RoomState } from '../roomState';
 import { ChatPanel } from './ChatPanel';
 import { ControlBar } from './ControlBar';
+import { MediaStrip } from './MediaStrip';
 import { PermissionsDialog } from './PermissionsDialog';
 import { RoomHeader } from './RoomHeader';
 import { Roster } from './Roster';
 import { Stage } from './Stage';
 
-type Props = { client: RoomClient; content: ContentClient; room: RoomState; reconnecting: boolean };
+type Props = {
+  client: RoomClient;
+  content: ContentClient;
+  media: MediaSession;
+  room: RoomState;
+  reconnecting: boolean;
+};
 type DialogName = 'permissions' | 'end' | null;
 
-export function RoomView({ client, content, room, reconnecting }: Props) {
+export function RoomView({ client, content, media, room, reconnecting }: Props) {
   const [showRoster, setShowRoster] = useState(true);
   const [showChat, setShowChat] = useState(true);
   const [dialog, setDialog] = useState<DialogName>(null);
@@ -38,6 +46,7 @@ export function RoomView({ client, content, room, reconnecting }: Props) {
           Connection lost. Reconnecting… You will not miss anything.
         </div>
       )}
+      <MediaStrip media={media} room={room} />
       <div className={layout}>
         <Roster room={room} isPresenter={isPresenter} send={send} hidden={!showRoster} />
         <Stage room={room} isPresenter={isPresenter} content={content} send={send} />

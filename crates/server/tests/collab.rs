@@ -1,0 +1,311 @@
+//! Shared documents over real WebSockets, spoken to by yrs clients the way the stock
+//! y-websocket provider speaks (step 1 on connect, step 2 in answer, one message per
+//! binary frame): edits reach others, attendees without the annotate permission cannot
+//! change anything, bad tokens are refused, and content survives a restart.
+
+mod common;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::{self, Message};
+use yrs::{
+    sync::{Message as YMessage, SyncMessage},
+    updates::{decoder::Decode, encoder::Encode},
+    Array, ArrayRef, Doc, GetString, ReadTxn, Text, Transact, TransactionMut, Update, WriteTxn,
+};
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+fn collab_url(s: &TestServer, meeting: &str, doc: &str, token: &str) -> String {
+    format!(
+        "{}/api/v1/collab/{meeting}/{doc}?token={token}",
+        s.base.replacen("http://", "ws://", 1)
+    )
+}
+
+/// A Yjs client over a real socket.
+struct YClient {
+    ws: Ws,
+    doc: Doc,
+    synced: bool,
+}
+
+impl YClient {
+    /// Connects; `Err(status)` when the server refuses the upgrade.
+    async fn connect(s: &TestServer, meeting: &str, doc: &str, token: &str) -> Result<Self, u16> {
+        match tokio_tungstenite::connect_async(collab_url(s, meeting, doc, token)).await {
+            Ok((ws, _)) => {
+                let mut c = Self {
+                    ws,
+                    doc: Doc::new(),
+                    synced: false,
+                };
+                let sv = c.doc.transact().state_vector();
+                c.send(YMessage::Sync(SyncMessage::SyncStep1(sv))).await;
+                Ok(c)
+            }
+            Err(tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+            Err(e) => panic!("connecting: {e}"),
+        }
+    }
+
+    async fn send(&mut self, msg: YMessage) {
+        self.ws
+            .send(Message::binary(msg.encode_v1()))
+            .await
+            .unwrap();
+    }
+
+    /// Handles one frame; `Some(code)` when the server closed.
+    async fn step(&mut self) -> Option<u16> {
+        let next = tokio::time::timeout(WAIT, self.ws.next())
+            .await
+            .expect("timed out waiting for the server");
+        match next {
+            Some(Ok(Message::Binary(b))) => {
+                match YMessage::decode_v1(&b).expect("server frames are one message each") {
+                    YMessage::Sync(SyncMessage::SyncStep1(sv)) => {
+                        let diff = self.doc.transact().encode_state_as_update_v1(&sv);
+                        self.send(YMessage::Sync(SyncMessage::SyncStep2(diff)))
+                            .await;
+                    }
+                    YMessage::Sync(SyncMessage::SyncStep2(u)) => {
+                        self.apply(&u);
+                        self.synced = true;
+                    }
+                    YMessage::Sync(SyncMessage::Update(u)) => self.apply(&u),
+                    _ => {}
+                }
+                None
+            }
+            Some(Ok(Message::Close(frame))) => Some(frame.map_or(1005, |f| u16::from(f.code))),
+            Some(Ok(_)) => None,
+            _ => Some(1006),
+        }
+    }
+
+    fn apply(&self, update: &[u8]) {
+        let u = Update::decode_v1(update).unwrap();
+        self.doc.transact_mut().apply_update(u).unwrap();
+    }
+
+    /// Reads until `pred` holds of this client.
+    async fn until(&mut self, pred: impl Fn(&Self) -> bool) {
+        while !pred(self) {
+            if let Some(code) = self.step().await {
+                panic!("closed ({code}) while waiting");
+            }
+        }
+    }
+
+    /// Reads until the server closes; returns the code.
+    async fn closed_with(&mut self) -> u16 {
+        loop {
+            if let Some(code) = self.step().await {
+                return code;
+            }
+        }
+    }
+
+    /// A local change, sent as an update the way a provider does.
+    async fn edit(&mut self, f: impl FnOnce(&mut TransactionMut)) {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn);
+            txn.encode_update_v1()
+        };
+        self.send(YMessage::Sync(SyncMessage::Update(update))).await;
+    }
+
+    fn strokes(&self) -> ArrayRef {
+        self.doc.get_or_insert_array("strokes")
+    }
+
+    fn stroke_count(&self) -> u32 {
+        self.strokes().len(&self.doc.transact())
+    }
+
+    fn title(&self) -> String {
+        let t = self.doc.get_or_insert_text("title");
+        t.get_string(&self.doc.transact())
+    }
+}
+
+/// A meeting with an organizer (a presenter) and an attendee, both in the room.
+async fn setup(s: &TestServer) -> (String, String, String, Room, Room) {
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Whiteboard")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let org_token = org.join_ok(&link, None, None).await.token;
+    let o = Room::enter(s, &org_token).await;
+    let ann_token = Client::new(s).join_ok(&link, Some("Ann"), None).await.token;
+    let a = Room::enter(s, &ann_token).await;
+    (m.id.to_string(), org_token, ann_token, o, a)
+}
+
+fn board() -> String {
+    format!("board:{}", uuid::Uuid::now_v7())
+}
+
+#[tokio::test]
+async fn a_presenters_stroke_reaches_an_attendee_who_cannot_change_the_board() {
+    let s = TestServer::start().await;
+    let (id, org_token, ann_token, _o, _a) = setup(&s).await;
+    let doc = board();
+
+    let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
+    p.until(|c| c.synced).await;
+    let mut a = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
+    a.until(|c| c.synced).await;
+
+    p.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![0.1, 0.2, 0.3, 0.4]);
+        txn.get_or_insert_text("title").push(&mut *txn, "Plan");
+    })
+    .await;
+    a.until(|c| c.stroke_count() == 1 && c.title() == "Plan")
+        .await;
+
+    // Annotate is off for attendees by default: the edit is refused and the socket closed.
+    a.edit(|txn| {
+        txn.get_or_insert_text("title")
+            .push(&mut *txn, " (vandalised)")
+    })
+    .await;
+    assert_eq!(
+        a.closed_with().await,
+        4403,
+        "final: a stock client stops reconnecting"
+    );
+
+    // The presenter's next edit still goes through; a fresh reader sees the document
+    // without the attendee's change.
+    p.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![0.5]);
+    })
+    .await;
+    let mut again = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
+    again.until(|c| c.stroke_count() == 2).await;
+    assert_eq!(again.title(), "Plan");
+}
+
+#[tokio::test]
+async fn with_the_annotate_permission_an_attendee_may_draw() {
+    let s = TestServer::start().await;
+    let (id, org_token, ann_token, mut o, _a) = setup(&s).await;
+    o.send(&confab_proto::room::ClientMsg::SetPermissions {
+        permissions: confab_proto::AttendeePermissions {
+            annotate: true,
+            ..Default::default()
+        },
+    })
+    .await;
+    o.until(|m| {
+        matches!(
+            m,
+            confab_proto::room::ServerMsg::Event {
+                event: confab_proto::room::RoomEvent::PermissionsChanged { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    let doc = board();
+    let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
+    let mut a = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
+    a.until(|c| c.synced).await;
+    a.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![1.0]);
+    })
+    .await;
+    p.until(|c| c.stroke_count() == 1).await;
+}
+
+#[tokio::test]
+async fn bad_tokens_names_and_outsiders_are_refused() {
+    let s = TestServer::start().await;
+    let (id, org_token, _ann_token, _o, _a) = setup(&s).await;
+    let doc = board();
+
+    let refused = |r: Result<YClient, u16>| r.err();
+    assert_eq!(
+        refused(YClient::connect(&s, &id, &doc, "not-a-token").await),
+        Some(401)
+    );
+    // Another meeting's id with this meeting's token.
+    let other = uuid::Uuid::now_v7().to_string();
+    assert_eq!(
+        refused(YClient::connect(&s, &other, &doc, &org_token).await),
+        Some(403)
+    );
+    for name in [
+        "board:NOT-A-UUID",
+        "notes:0191f3a4-7b2c-7d3e-8f40-123456789abc",
+        "page:0191f3a4-7b2c-7d3e-8f40-123456789abc:01",
+    ] {
+        assert_eq!(
+            refused(YClient::connect(&s, &id, name, &org_token).await),
+            Some(404),
+            "{name}"
+        );
+    }
+    // The annotation layer of a document that does not exist.
+    let page = format!("page:{}:0", uuid::Uuid::now_v7());
+    assert_eq!(
+        refused(YClient::connect(&s, &id, &page, &org_token).await),
+        Some(403)
+    );
+}
+
+#[tokio::test]
+async fn a_seat_not_in_the_meeting_right_now_is_refused() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Later")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let token = Client::new(&s)
+        .join_ok(&link, Some("Ann"), None)
+        .await
+        .token;
+    // A valid token, but its holder never entered the room.
+    assert_eq!(
+        YClient::connect(&s, &m.id.to_string(), &board(), &token)
+            .await
+            .err(),
+        Some(403)
+    );
+}
+
+#[tokio::test]
+async fn content_survives_a_server_restart() {
+    let mut s = TestServer::start().await;
+    let (id, org_token, ann_token, o, a) = setup(&s).await;
+    let doc = board();
+    {
+        let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
+        let mut r = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
+        for i in 0..3 {
+            p.edit(|txn| {
+                txn.get_or_insert_array("strokes")
+                    .push_back(&mut *txn, vec![f64::from(i)]);
+            })
+            .await;
+        }
+        p.edit(|txn| txn.get_or_insert_text("title").push(&mut *txn, "Kept"))
+            .await;
+        r.until(|c| c.stroke_count() == 3 && c.title() == "Kept")
+            .await;
+    }
+    drop((o, a));
+    s.restart().await;
+
+    let _o = Room::enter(&s, &org_token).await;
+    let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
+    p.until(|c| c.synced).await;
+    assert_eq!(p.stroke_count(), 3);
+    assert_eq!(p.title(), "Kept");
+}
