@@ -65,6 +65,25 @@ async fn region_of(state: &AppState, seat: &SeatRow) -> ApiResult<String> {
     Ok(tenant.region)
 }
 
+/// Refuses unless the seat is a presenter in the live meeting (its live role, which
+/// may differ from the role the link gave).
+async fn require_presenter(state: &AppState, seat: &SeatRow, why: &'static str) -> ApiResult<()> {
+    let participant = seat.participant();
+    let presenter = state
+        .rooms
+        .ask(seat.meeting(), |reply| ActorMsg::IsPresenter {
+            participant,
+            reply,
+        })
+        .await
+        .unwrap_or(false);
+    if presenter {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(why))
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UploadQuery {
     /// The file's name, with its extension.
@@ -87,20 +106,7 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentInfo>)> {
     same_meeting(&seat, meeting)?;
-    let participant = seat.participant();
-    let presenter = state
-        .rooms
-        .ask(meeting, |reply| ActorMsg::IsPresenter {
-            participant,
-            reply,
-        })
-        .await
-        .unwrap_or(false);
-    if !presenter {
-        return Err(ApiError::Forbidden(
-            "only presenters in the meeting may upload",
-        ));
-    }
+    require_presenter(&state, &seat, "only presenters in the meeting may upload").await?;
     let body = body.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         _ => ApiError::Malformed(r.body_text()),
@@ -191,18 +197,7 @@ pub async fn notes(
     Path((meeting, document)): Path<(MeetingId, DocumentId)>,
 ) -> ApiResult<Json<std::collections::BTreeMap<u32, String>>> {
     same_meeting(&seat, meeting)?;
-    let participant = seat.participant();
-    let presenter = state
-        .rooms
-        .ask(meeting, |reply| ActorMsg::IsPresenter {
-            participant,
-            reply,
-        })
-        .await
-        .unwrap_or(false);
-    if !presenter {
-        return Err(ApiError::Forbidden("speaker notes are for presenters"));
-    }
+    require_presenter(&state, &seat, "speaker notes are for presenters").await?;
     Ok(Json(
         state.store.notes(document).await?.into_iter().collect(),
     ))
