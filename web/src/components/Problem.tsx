@@ -11,3 +11,17 @@ export function ErrorAlert({ error, className }: { error: unknown; className?: s
     </div>
   );
 }
+
+/** A load that failed: what went wrong, and a way to try again. */
+export function ErrorWithRetry({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  return (
+    <div className="stack">
+      <ErrorAlert error={error} />
+      <div>
+        <button type="button" className="btn" onClick={onRetry}>
+          Try again
+        </button>
+      </div>
+    </div>
+  );
+}

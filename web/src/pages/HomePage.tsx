@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router';
 import type { MeetingView } from '../proto/MeetingView';
 import { Icon } from '../components/Icon';
 import { MeetingCard } from '../components/MeetingCard';
-import { ErrorAlert } from '../components/Problem';
+import { ErrorWithRetry } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { api, problemText } from '../lib/api';
 import { joinAsPresenter, presenterJoinPath } from '../lib/joinFlow';
@@ -65,16 +65,7 @@ export function HomePage() {
       </div>
 
       {resource.status === 'loading' && <Spinner label="Loading meetings…" />}
-      {resource.status === 'error' && (
-        <div className="stack">
-          <ErrorAlert error={resource.error} />
-          <div>
-            <button type="button" className="btn" onClick={reload}>
-              Try again
-            </button>
-          </div>
-        </div>
-      )}
+      {resource.status === 'error' && <ErrorWithRetry error={resource.error} onRetry={reload} />}
       {resource.status === 'ready' && <MeetingLists meetings={resource.data} onChanged={onChanged} />}
     </div>
   );

@@ -3,7 +3,7 @@
 import { useState, type SubmitEvent } from 'react';
 import type { DesktopSharing } from '../proto/DesktopSharing';
 import type { Policy } from '../proto/Policy';
-import { ErrorAlert } from '../components/Problem';
+import { ErrorAlert, ErrorWithRetry } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { Toggle } from '../components/Toggle';
 import { isAdmin } from '../lib/accounts';
@@ -68,16 +68,7 @@ export function PolicyPage() {
         </div>
       </div>
       {resource.status === 'loading' && <Spinner label="Loading the policy…" />}
-      {resource.status === 'error' && (
-        <div className="stack">
-          <ErrorAlert error={resource.error} />
-          <div>
-            <button type="button" className="btn" onClick={reload}>
-              Try again
-            </button>
-          </div>
-        </div>
-      )}
+      {resource.status === 'error' && <ErrorWithRetry error={resource.error} onRetry={reload} />}
       {resource.status === 'ready' && <PolicyForm tenant={tenant} initial={resource.data} />}
     </div>
   );

@@ -3,7 +3,7 @@
 import { useState, type SubmitEvent } from 'react';
 import type { AccountRole } from '../proto/AccountRole';
 import type { UserView } from '../proto/UserView';
-import { ErrorAlert } from '../components/Problem';
+import { ErrorAlert, ErrorWithRetry } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { isAdmin, roleNames } from '../lib/accounts';
 import { ApiError, api } from '../lib/api';
@@ -44,16 +44,7 @@ export function UsersPage() {
             Accounts
           </h2>
           {resource.status === 'loading' && <Spinner label="Loading accounts…" />}
-          {resource.status === 'error' && (
-            <div className="stack">
-              <ErrorAlert error={resource.error} />
-              <div>
-                <button type="button" className="btn" onClick={reload}>
-                  Try again
-                </button>
-              </div>
-            </div>
-          )}
+          {resource.status === 'error' && <ErrorWithRetry error={resource.error} onRetry={reload} />}
           {resource.status === 'ready' && <UserTable users={resource.data} />}
         </section>
         <NewUserForm
