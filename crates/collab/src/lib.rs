@@ -53,7 +53,4 @@ pub enum CollabError {
     /// The document would grow past the configured limit.
     #[error("document is full ({limit} bytes)")]
     DocumentFull { limit: usize },
-    /// A document name (the URL segment) is not one of the known forms.
-    #[error("invalid document name")]
-    InvalidName,
 }

@@ -17,6 +17,10 @@ pub enum Action {
     SendAudio,
     /// Publish a camera.
     SendVideo,
+    /// Draw on shared pages (ink layers of slides, documents, whiteboards, text pages).
+    Annotate,
+    /// Export content (documents with their annotations) or print it.
+    ExportContent,
     /// Admit, deny, remove, lock, change roles, permissions, end the meeting.
     Moderate,
 }
@@ -54,6 +58,8 @@ pub fn check(
         Action::BrowseContent => (true, permissions.browse_independently),
         Action::SendAudio => (policy.ip_audio, permissions.use_microphone),
         Action::SendVideo => (policy.ip_video, permissions.use_camera),
+        Action::Annotate => (policy.annotations, permissions.annotate),
+        Action::ExportContent => (true, permissions.export_content),
         Action::Moderate => (true, false),
     };
     if !by_policy {

@@ -4,7 +4,32 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::DocumentId;
+use crate::{shared_doc::DocName, DocumentId};
+
+/// What a document is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DocumentKind {
+    /// An uploaded file, converted to page images.
+    Upload,
+    /// Blank pages to draw on.
+    Whiteboard,
+    /// Pages of rich text that presenters type.
+    Text,
+}
+
+impl DocumentKind {
+    /// Whether its pages are made in the meeting (added, reordered, removed), rather than
+    /// converted from a file.
+    pub fn is_blank(self) -> bool {
+        matches!(self, DocumentKind::Whiteboard | DocumentKind::Text)
+    }
+}
+
+/// Size of whiteboard and text pages, in the same units as page images: 16:9 like a
+/// slide, so switching between them does not move the stage.
+pub const BLANK_PAGE_SIZE: (u32, u32) = (1600, 900);
 
 /// Where a document's conversion stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -35,9 +60,16 @@ pub struct PageInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub step: Option<u32>,
-    /// Size of the large image, in pixels.
+    /// Size of the large image, in pixels (its aspect ratio, for blank and text pages).
     pub width: u32,
     pub height: u32,
+    /// The page's ink layer: the shared document its annotations live in.
+    #[ts(type = "string")]
+    pub collab: DocName,
+    /// A text page's rich text: a second shared document, which only presenters may edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "string")]
+    pub text: Option<DocName>,
 }
 
 /// A document shared in the meeting.
@@ -45,8 +77,9 @@ pub struct PageInfo {
 #[ts(export)]
 pub struct DocumentInfo {
     pub id: DocumentId,
-    /// The file name it was uploaded under.
+    /// The file name it was uploaded under, or the name it was given.
     pub name: String,
+    pub kind: DocumentKind,
     pub status: DocumentStatus,
     /// Rendered pages so far, in order.
     pub pages: Vec<PageInfo>,

@@ -12,6 +12,7 @@ pub mod permissions;
 pub mod policy;
 pub mod rest;
 pub mod room;
+pub mod shared_doc;
 
 pub use ids::*;
 pub use permissions::*;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    content::{DocumentInfo, Stage},
+    content::{DocumentInfo, DocumentKind, Stage},
     AttendeePermissions, DocumentId, MeetingId, MeetingRole, ParticipantId, Seq,
 };
 
@@ -115,6 +115,37 @@ pub enum ClientMsg {
     RemoveDocument {
         document: DocumentId,
     },
+    /// Creates a whiteboard or a text document of one page and shows it (drives the
+    /// stage, so only the presenting presenter, or any presenter while nobody presents).
+    NewDocument {
+        kind: DocumentKind,
+        name: String,
+    },
+    /// Appends a blank page to a whiteboard or text document and shows it (drives the
+    /// stage).
+    AddPage {
+        document: DocumentId,
+    },
+    /// Moves page `from` of a whiteboard or text document to position `to` (presenters).
+    MovePage {
+        document: DocumentId,
+        from: u32,
+        to: u32,
+    },
+    /// Removes one page of a whiteboard or text document; the last page goes with its
+    /// document (`remove_document`), not alone (presenters).
+    RemovePage {
+        document: DocumentId,
+        page: u32,
+    },
+    /// Become the one presenter who drives the stage (presenters only).
+    TakePresenting,
+    /// Hand the stage to another presenter (whoever presents now, or the organizer).
+    PassPresenting {
+        to: ParticipantId,
+    },
+    /// Stop driving the stage; the next presenter who shows a page takes it.
+    StopPresenting,
     /// Starts (or restarts) audio/video: a WebRTC offer (`RTCSessionDescription.sdp`) with
     /// the tracks to send and receive-only transceivers as slots for others' media.
     MediaOffer {
@@ -193,6 +224,10 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub stage: Option<Stage>,
+    /// Who drives the stage, if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub presenter: Option<ParticipantId>,
 }
 
 /// Why someone left the roster.
@@ -255,6 +290,12 @@ pub enum RoomEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         stage: Option<Stage>,
+    },
+    /// Someone else drives the stage now, or nobody.
+    PresenterChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        presenter: Option<ParticipantId>,
     },
     MeetingEnded,
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use confab_convert::{JobEvent, JobHandle, Page};
 use confab_proto::{
-    content::{DocumentInfo, DocumentStatus, PageInfo},
+    content::{DocumentInfo, DocumentKind, DocumentStatus, PageInfo},
+    shared_doc::DocName,
     DocumentId, MeetingId, TenantId,
 };
 use confab_store::BlobKey;
@@ -65,6 +66,7 @@ pub async fn start(
     let doc = DocumentInfo {
         id,
         name,
+        kind: DocumentKind::Upload,
         status: DocumentStatus::Converting,
         pages: Vec::new(),
     };
@@ -158,5 +160,10 @@ async fn store_page(
         step: Some(page.source.step),
         width: page.large.width,
         height: page.large.height,
+        collab: DocName::Page {
+            document: doc,
+            page: page.index,
+        },
+        text: None,
     })
 }

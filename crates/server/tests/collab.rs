@@ -6,6 +6,10 @@
 mod common;
 
 use common::*;
+use confab_proto::{
+    content::{DocumentKind, PageInfo},
+    room::{ClientMsg, RoomEvent, ServerMsg},
+};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::{self, Message};
 use yrs::{
@@ -144,15 +148,47 @@ async fn setup(s: &TestServer) -> (String, String, String, Room, Room) {
     (m.id.to_string(), org_token, ann_token, o, a)
 }
 
-fn board() -> String {
+/// A name of no page of any meeting.
+fn stray_board() -> String {
     format!("board:{}", uuid::Uuid::now_v7())
+}
+
+/// Has the presenter in `room` make a whiteboard or text document; its first page.
+async fn new_page(room: &mut Room, kind: DocumentKind) -> PageInfo {
+    room.send(&ClientMsg::NewDocument {
+        kind,
+        name: "Sketches".into(),
+    })
+    .await;
+    let msg = room
+        .until(|m| {
+            matches!(m, ServerMsg::Event { event: RoomEvent::Document { document }, .. }
+                if document.kind == kind)
+        })
+        .await;
+    let ServerMsg::Event {
+        event: RoomEvent::Document { document },
+        ..
+    } = msg
+    else {
+        unreachable!("matched above")
+    };
+    document.pages[0].clone()
+}
+
+/// A whiteboard page's ink layer, made by the presenter in `room`.
+async fn board(room: &mut Room) -> String {
+    new_page(room, DocumentKind::Whiteboard)
+        .await
+        .collab
+        .to_string()
 }
 
 #[tokio::test]
 async fn a_presenters_stroke_reaches_an_attendee_who_cannot_change_the_board() {
     let s = TestServer::start().await;
-    let (id, org_token, ann_token, _o, _a) = setup(&s).await;
-    let doc = board();
+    let (id, org_token, ann_token, mut o, _a) = setup(&s).await;
+    let doc = board(&mut o).await;
 
     let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
     p.until(|c| c.synced).await;
@@ -213,7 +249,7 @@ async fn with_the_annotate_permission_an_attendee_may_draw() {
         )
     })
     .await;
-    let doc = board();
+    let doc = board(&mut o).await;
     let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
     let mut a = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
     a.until(|c| c.synced).await;
@@ -228,8 +264,8 @@ async fn with_the_annotate_permission_an_attendee_may_draw() {
 #[tokio::test]
 async fn bad_tokens_names_and_outsiders_are_refused() {
     let s = TestServer::start().await;
-    let (id, org_token, _ann_token, _o, _a) = setup(&s).await;
-    let doc = board();
+    let (id, org_token, _ann_token, mut o, _a) = setup(&s).await;
+    let doc = board(&mut o).await;
 
     let refused = |r: Result<YClient, u16>| r.err();
     assert_eq!(
@@ -253,12 +289,16 @@ async fn bad_tokens_names_and_outsiders_are_refused() {
             "{name}"
         );
     }
-    // The annotation layer of a document that does not exist.
+    // The annotation layer of a document that does not exist, and a whiteboard page
+    // that is not one of this meeting's.
     let page = format!("page:{}:0", uuid::Uuid::now_v7());
-    assert_eq!(
-        refused(YClient::connect(&s, &id, &page, &org_token).await),
-        Some(403)
-    );
+    for name in [page, stray_board()] {
+        assert_eq!(
+            refused(YClient::connect(&s, &id, &name, &org_token).await),
+            Some(403),
+            "{name}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -273,7 +313,7 @@ async fn a_seat_not_in_the_meeting_right_now_is_refused() {
         .token;
     // A valid token, but its holder never entered the room.
     assert_eq!(
-        YClient::connect(&s, &m.id.to_string(), &board(), &token)
+        YClient::connect(&s, &m.id.to_string(), &stray_board(), &token)
             .await
             .err(),
         Some(403)
@@ -283,8 +323,8 @@ async fn a_seat_not_in_the_meeting_right_now_is_refused() {
 #[tokio::test]
 async fn content_survives_a_server_restart() {
     let mut s = TestServer::start().await;
-    let (id, org_token, ann_token, o, a) = setup(&s).await;
-    let doc = board();
+    let (id, org_token, ann_token, mut o, a) = setup(&s).await;
+    let doc = board(&mut o).await;
     {
         let mut p = YClient::connect(&s, &id, &doc, &org_token).await.unwrap();
         let mut r = YClient::connect(&s, &id, &doc, &ann_token).await.unwrap();
@@ -308,4 +348,39 @@ async fn content_survives_a_server_restart() {
     p.until(|c| c.synced).await;
     assert_eq!(p.stroke_count(), 3);
     assert_eq!(p.title(), "Kept");
+}
+
+#[tokio::test]
+async fn a_text_page_is_typed_by_presenters_only_even_for_annotators() {
+    let s = TestServer::start().await;
+    let (id, org_token, ann_token, mut o, _a) = setup(&s).await;
+    o.send(&ClientMsg::SetPermissions {
+        permissions: confab_proto::AttendeePermissions {
+            annotate: true,
+            ..Default::default()
+        },
+    })
+    .await;
+    let page = new_page(&mut o, DocumentKind::Text).await;
+    let text = page.text.expect("a text page has its text").to_string();
+    let mut p = YClient::connect(&s, &id, &text, &org_token).await.unwrap();
+    p.until(|c| c.synced).await;
+    p.edit(|txn| txn.get_or_insert_text("title").push(&mut *txn, "Agenda"))
+        .await;
+    let mut a = YClient::connect(&s, &id, &text, &ann_token).await.unwrap();
+    a.until(|c| c.title() == "Agenda").await;
+    a.edit(|txn| txn.get_or_insert_text("title").push(&mut *txn, "!"))
+        .await;
+    assert_eq!(a.closed_with().await, 4403);
+    // The same attendee draws on the page's ink layer.
+    let ink = page.collab.to_string();
+    let mut a = YClient::connect(&s, &id, &ink, &ann_token).await.unwrap();
+    a.until(|c| c.synced).await;
+    a.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![0.5]);
+    })
+    .await;
+    let mut p = YClient::connect(&s, &id, &ink, &org_token).await.unwrap();
+    p.until(|c| c.stroke_count() == 1).await;
 }

@@ -2,6 +2,7 @@
 import type { AttendeePermissions } from "./AttendeePermissions";
 import type { ChatTo } from "./ChatTo";
 import type { DocumentId } from "./DocumentId";
+import type { DocumentKind } from "./DocumentKind";
 import type { MeetingRole } from "./MeetingRole";
 import type { ParticipantId } from "./ParticipantId";
 import type { Resume } from "./Resume";
@@ -9,4 +10,4 @@ import type { Resume } from "./Resume";
 /**
  * Everything a client can say on the room channel.
  */
-export type ClientMsg = { "type": "hello", token: string, resume?: Resume, } | { "type": "ping" } | { "type": "send_chat", to: ChatTo, text: string, } | { "type": "raise_hand", raised: boolean, } | { "type": "set_away", away: boolean, } | { "type": "set_role", participant: ParticipantId, role: MeetingRole, } | { "type": "remove_participant", participant: ParticipantId, bar: boolean, } | { "type": "admit", participant: ParticipantId, } | { "type": "deny", participant: ParticipantId, } | { "type": "admit_all" } | { "type": "set_locked", locked: boolean, } | { "type": "set_permissions", permissions: AttendeePermissions, } | { "type": "end_meeting" } | { "type": "show_page", document: DocumentId, page: number, } | { "type": "clear_stage" } | { "type": "remove_document", document: DocumentId, } | { "type": "media_offer", sdp: string, } | { "type": "leave" };
+export type ClientMsg = { "type": "hello", token: string, resume?: Resume, } | { "type": "ping" } | { "type": "send_chat", to: ChatTo, text: string, } | { "type": "raise_hand", raised: boolean, } | { "type": "set_away", away: boolean, } | { "type": "set_role", participant: ParticipantId, role: MeetingRole, } | { "type": "remove_participant", participant: ParticipantId, bar: boolean, } | { "type": "admit", participant: ParticipantId, } | { "type": "deny", participant: ParticipantId, } | { "type": "admit_all" } | { "type": "set_locked", locked: boolean, } | { "type": "set_permissions", permissions: AttendeePermissions, } | { "type": "end_meeting" } | { "type": "show_page", document: DocumentId, page: number, } | { "type": "clear_stage" } | { "type": "remove_document", document: DocumentId, } | { "type": "new_document", kind: DocumentKind, name: string, } | { "type": "add_page", document: DocumentId, } | { "type": "move_page", document: DocumentId, from: number, to: number, } | { "type": "remove_page", document: DocumentId, page: number, } | { "type": "take_presenting" } | { "type": "pass_presenting", to: ParticipantId, } | { "type": "stop_presenting" } | { "type": "media_offer", sdp: string, } | { "type": "leave" };

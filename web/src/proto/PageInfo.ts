@@ -18,6 +18,14 @@ slide?: number,
  */
 step?: number, 
 /**
- * Size of the large image, in pixels.
+ * Size of the large image, in pixels (its aspect ratio, for blank and text pages).
  */
-width: number, height: number, };
+width: number, height: number, 
+/**
+ * The page's ink layer: the shared document its annotations live in.
+ */
+collab: string, 
+/**
+ * A text page's rich text: a second shared document, which only presenters may edit.
+ */
+text?: string, };

@@ -5,6 +5,7 @@ import type { DocumentInfo } from "./DocumentInfo";
 import type { LobbyEntry } from "./LobbyEntry";
 import type { MeetingId } from "./MeetingId";
 import type { Participant } from "./Participant";
+import type { ParticipantId } from "./ParticipantId";
 import type { Stage } from "./Stage";
 
 /**
@@ -38,4 +39,8 @@ documents: Array<DocumentInfo>,
 /**
  * What the stage shows, if anything.
  */
-stage?: Stage, };
+stage?: Stage, 
+/**
+ * Who drives the stage, if anyone.
+ */
+presenter?: ParticipantId, };

@@ -191,8 +191,14 @@ describe('documents and the stage', () => {
   const doc = (id: string, state: 'converting' | 'ready', pages: number) => ({
     id,
     name: `${id}.pdf`,
+    kind: 'upload' as const,
     status: { state } as const,
-    pages: Array.from({ length: pages }, (_, index) => ({ index, width: 1920, height: 1080 })),
+    pages: Array.from({ length: pages }, (_, index) => ({
+      index,
+      width: 1920,
+      height: 1080,
+      collab: `page:${id}:${index}`,
+    })),
   });
 
   it('adds documents, updates them in place as pages arrive, and removes them', () => {
@@ -215,5 +221,14 @@ describe('documents and the stage', () => {
     expect(s.stage?.page).toBe(2);
     s = applyEvent(s, 3, { type: 'stage_changed' });
     expect(s.stage).toBeUndefined();
+  });
+
+  it('knows who presents, from the snapshot and as it changes hands', () => {
+    let s = fromSnapshot('e1', 1, { ...snapshot(alice), presenter: alice.id });
+    expect(s.presenter).toBe(alice.id);
+    s = applyEvent(s, 2, { type: 'presenter_changed', presenter: 'p2' });
+    expect(s.presenter).toBe('p2');
+    s = applyEvent(s, 3, { type: 'presenter_changed' });
+    expect(s.presenter).toBeUndefined();
   });
 });

@@ -41,6 +41,8 @@ export type RoomState = {
   documents: readonly DocumentInfo[];
   /** The page everyone is shown, if any. */
   stage: Stage | undefined;
+  /** The presenter who drives the stage, if anyone. */
+  presenter: ParticipantId | undefined;
   ended: boolean;
 };
 
@@ -70,6 +72,7 @@ export function fromSnapshot(epoch: string, seq: number, snapshot: Snapshot): Ro
     maxChatChars: snapshot.max_chat_chars,
     documents: snapshot.documents,
     stage: snapshot.stage,
+    presenter: snapshot.presenter,
     ended: false,
   };
 }
@@ -150,6 +153,8 @@ function reduce(state: RoomState, event: RoomEvent, seq: number): RoomState {
       return { ...state, documents: state.documents.filter((d) => d.id !== event.id) };
     case 'stage_changed':
       return { ...state, stage: event.stage };
+    case 'presenter_changed':
+      return { ...state, presenter: event.presenter };
     case 'meeting_ended':
       return { ...state, ended: true };
   }

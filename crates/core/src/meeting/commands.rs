@@ -6,11 +6,20 @@ use confab_proto::{
     AttendeePermissions, MeetingRole, ParticipantId,
 };
 
-use super::{Meeting, Output, Persist};
+use super::{
+    content::{ContentError, PageChangeCmd},
+    Meeting, Output, Persist,
+};
 use crate::rights::{self, Action, Refusal};
 
 /// A refused command: an error to the sender; the meeting is unchanged.
 struct Refused(RoomErrorCode, String);
+
+impl From<ContentError> for Refused {
+    fn from(e: ContentError) -> Self {
+        Refused(e.code(), e.to_string())
+    }
+}
 
 impl From<Refusal> for Refused {
     fn from(r: Refusal) -> Self {
@@ -118,13 +127,51 @@ impl Meeting {
             }
             ClientMsg::ShowPage { document, page } => {
                 moderate()?;
-                self.show_page(document, page, out)
-                    .map_err(|e| Refused(e.code(), e.to_string()))
+                self.drive_stage(from, out)?;
+                Ok(self.show_page(document, page, out)?)
             }
             ClientMsg::ClearStage => {
                 moderate()?;
+                self.drive_stage(from, out)?;
                 self.set_stage(None, out);
                 Ok(())
+            }
+            ClientMsg::NewDocument { kind, name } => {
+                moderate()?;
+                self.drive_stage(from, out)?;
+                Ok(self.new_document(kind, &name, out)?)
+            }
+            ClientMsg::AddPage { document } => {
+                moderate()?;
+                self.drive_stage(from, out)?;
+                Ok(self.add_page(document, out)?)
+            }
+            ClientMsg::MovePage {
+                document,
+                from: a,
+                to: b,
+            } => {
+                moderate()?;
+                let change = PageChangeCmd::Move { from: a, to: b };
+                Ok(self.change_page(document, change, out)?)
+            }
+            ClientMsg::RemovePage { document, page } => {
+                moderate()?;
+                Ok(self.change_page(document, PageChangeCmd::Remove(page), out)?)
+            }
+            ClientMsg::TakePresenting => {
+                moderate()?;
+                self.set_presenting(Some(from), out);
+                Ok(())
+            }
+            ClientMsg::PassPresenting { to } => {
+                moderate()?;
+                let organizer = role == MeetingRole::Organizer;
+                Ok(self.pass_presenting(from, to, organizer, out)?)
+            }
+            ClientMsg::StopPresenting => {
+                moderate()?;
+                Ok(self.stop_presenting(from, out)?)
             }
             ClientMsg::MediaOffer { sdp } => {
                 let may = |action| {
@@ -141,8 +188,7 @@ impl Meeting {
             }
             ClientMsg::RemoveDocument { document } => {
                 moderate()?;
-                self.remove_document(document, out)
-                    .map_err(|e| Refused(e.code(), e.to_string()))
+                Ok(self.remove_document(document, out)?)
             }
         }
     }
@@ -282,6 +328,8 @@ impl Meeting {
         self.refresh_documents_for(target, role.is_presenter(), out);
         if role.is_presenter() {
             self.release_waiting_for_presenter(now, out);
+        } else {
+            self.release_presenting(target, out);
         }
         Ok(())
     }

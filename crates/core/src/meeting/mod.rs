@@ -12,6 +12,8 @@ mod chat;
 mod commands;
 mod content;
 #[cfg(test)]
+mod content_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -41,6 +43,8 @@ pub struct MeetingConfig {
     pub lobby: bool,
     pub wait_for_presenter: bool,
     pub max_chat_chars: u32,
+    /// Most pages of one document (also bounds whiteboards and text documents).
+    pub max_pages: u32,
     /// Chat messages kept for late joiners.
     pub chat_history: usize,
     /// Chat rate limit per participant: burst, then messages per second.
@@ -148,6 +152,8 @@ pub enum Persist {
     },
     /// The stage changed.
     Stage(Option<Stage>),
+    /// A whiteboard or text document was made or its pages changed.
+    Document(DocumentInfo),
     DocumentRemoved(DocumentId),
     /// A seat was let in with `role` (`admitted: false`: it must pass the lobby again).
     Seat {
@@ -191,6 +197,9 @@ pub struct Meeting {
     /// Upload order.
     documents: Vec<DocumentInfo>,
     stage: Option<Stage>,
+    /// The presenter who drives the stage. Not kept across restarts: whoever shows a page
+    /// first afterwards takes it.
+    presenting: Option<ParticipantId>,
     chat: VecDeque<ChatMessage>,
     next_chat_id: u64,
 }
@@ -213,6 +222,7 @@ impl Meeting {
             admitted: restored.admitted.into_iter().collect(),
             documents: restored.documents,
             stage: restored.stage,
+            presenting: None,
             chat: restored.chat.into_iter().skip(skip).collect(),
             next_chat_id,
             cfg,
@@ -305,6 +315,7 @@ impl Meeting {
                 .cloned()
                 .collect(),
             stage: self.stage,
+            presenter: self.presenting,
         })
     }
 
@@ -516,6 +527,7 @@ impl Meeting {
             let to = to.into_iter().filter(|&p| p != id).collect();
             self.emit(to, RoomEvent::ParticipantLeft { id, reason }, out);
             out.push(Output::MediaGone { participant: id });
+            self.release_presenting(id, out);
         }
     }
 

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn cfg() -> MeetingConfig {
+pub(super) fn cfg() -> MeetingConfig {
     MeetingConfig {
         meeting: MeetingId::new(),
         title: "Weekly".into(),
@@ -17,6 +17,7 @@ fn cfg() -> MeetingConfig {
         lobby: false,
         wait_for_presenter: false,
         max_chat_chars: 100,
+        max_pages: 5,
         chat_history: 50,
         chat_burst: 5,
         chat_per_second: 1.0,
@@ -24,20 +25,20 @@ fn cfg() -> MeetingConfig {
     }
 }
 
-struct Harness {
-    m: Meeting,
-    now: DateTime<Utc>,
+pub(super) struct Harness {
+    pub(super) m: Meeting,
+    pub(super) now: DateTime<Utc>,
 }
 
 impl Harness {
-    fn new(cfg: MeetingConfig) -> Self {
+    pub(super) fn new(cfg: MeetingConfig) -> Self {
         Self {
             m: Meeting::new(cfg, Restored::default()),
             now: DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(20000),
         }
     }
 
-    fn connect(
+    pub(super) fn connect(
         &mut self,
         id: ParticipantId,
         name: &str,
@@ -53,23 +54,23 @@ impl Harness {
         self.m.handle(self.now, Input::Connect(seat))
     }
 
-    fn join(&mut self, name: &str, role: MeetingRole) -> (ParticipantId, Vec<Output>) {
+    pub(super) fn join(&mut self, name: &str, role: MeetingRole) -> (ParticipantId, Vec<Output>) {
         let id = ParticipantId::new();
         (id, self.connect(id, name, role, Some(UserId::new())))
     }
 
-    fn cmd(&mut self, id: ParticipantId, cmd: ClientMsg) -> Vec<Output> {
+    pub(super) fn cmd(&mut self, id: ParticipantId, cmd: ClientMsg) -> Vec<Output> {
         self.m.handle(self.now, Input::Command(id, cmd))
     }
 
-    fn advance(&mut self, secs: i64) -> Vec<Output> {
+    pub(super) fn advance(&mut self, secs: i64) -> Vec<Output> {
         self.now += TimeDelta::seconds(secs);
         self.m.handle(self.now, Input::Tick)
     }
 }
 
 /// Events delivered to `who`, in order.
-fn events_for(out: &[Output], who: ParticipantId) -> Vec<RoomEvent> {
+pub(super) fn events_for(out: &[Output], who: ParticipantId) -> Vec<RoomEvent> {
     out.iter()
         .filter_map(|o| match o {
             Output::Event { to, event, .. } if to.contains(&who) => Some(event.clone()),
@@ -78,7 +79,7 @@ fn events_for(out: &[Output], who: ParticipantId) -> Vec<RoomEvent> {
         .collect()
 }
 
-fn error_for(out: &[Output], who: ParticipantId) -> Option<RoomErrorCode> {
+pub(super) fn error_for(out: &[Output], who: ParticipantId) -> Option<RoomErrorCode> {
     out.iter().find_map(|o| match o {
         Output::Error { to, code, .. } if *to == who => Some(*code),
         _ => None,
@@ -867,13 +868,15 @@ fn a_removed_participant_must_pass_the_lobby_again() {
 
 // ---- content ----
 
-fn doc(
+pub(super) fn doc(
     status: confab_proto::content::DocumentStatus,
     pages: u32,
 ) -> confab_proto::content::DocumentInfo {
+    let id = confab_proto::DocumentId::new();
     confab_proto::content::DocumentInfo {
-        id: confab_proto::DocumentId::new(),
+        id,
         name: "deck.pptx".into(),
+        kind: confab_proto::content::DocumentKind::Upload,
         status,
         pages: (0..pages)
             .map(|index| confab_proto::content::PageInfo {
@@ -882,6 +885,11 @@ fn doc(
                 step: Some(0),
                 width: 1920,
                 height: 1080,
+                collab: confab_proto::shared_doc::DocName::Page {
+                    document: id,
+                    page: index,
+                },
+                text: None,
             })
             .collect(),
     }
@@ -1085,7 +1093,7 @@ fn presenters_annotate_and_attendees_only_with_the_permission_under_policy() {
         "the policy caps the permission"
     );
     assert!(
-        capped.m.may_annotate(org),
-        "presenters keep their own drawing"
+        !capped.m.may_annotate(org),
+        "a policy without annotations binds presenters too"
     );
 }

@@ -103,10 +103,9 @@ fn close_for(why: &CollabError) -> (u16, &'static str) {
         CollabError::ReadOnly => (4403, "read-only"),
         CollabError::TooLarge { .. } => (4413, "message too large"),
         CollabError::DocumentFull { .. } => (4413, "document full"),
-        CollabError::Malformed(_)
-        | CollabError::Unsupported(_)
-        | CollabError::Update(_)
-        | CollabError::InvalidName => (4400, "malformed message"),
+        CollabError::Malformed(_) | CollabError::Unsupported(_) | CollabError::Update(_) => {
+            (4400, "malformed message")
+        }
     }
 }
 
@@ -137,16 +136,12 @@ pub async fn connect(
         MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
-    let page = match name {
-        DocName::Page { document, page } => Some((document, page)),
-        DocName::Board(_) | DocName::Text(_) => None,
-    };
     let participant = seat.participant();
     let writable = state
         .rooms
         .ask(meeting, |reply| ActorMsg::CollabAccess {
             participant,
-            page,
+            name,
             reply,
         })
         .await

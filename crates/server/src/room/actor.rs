@@ -21,6 +21,7 @@ use confab_core::meeting::{Input, Meeting, MeetingConfig, Output, Persist, Resto
 use confab_proto::{
     content::DocumentInfo,
     room::{ByeReason, ClientMsg, Resume, RoomErrorCode, ServerMsg},
+    shared_doc::DocName,
     DocumentId, MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
 };
 use confab_store::{BlobKey, Blobs, MeetingRow, Store};
@@ -87,7 +88,7 @@ pub(crate) enum ActorMsg {
     /// `Some(writable)`. `page`: an annotation layer's page, which they must be able to see.
     CollabAccess {
         participant: ParticipantId,
-        page: Option<(DocumentId, u32)>,
+        name: DocName,
         reply: oneshot::Sender<Option<bool>>,
     },
     /// Whose media now fills a participant's receive slots (from the media loop).
@@ -301,16 +302,10 @@ impl Actor {
             }
             ActorMsg::CollabAccess {
                 participant,
-                page,
+                name,
                 reply,
             } => {
-                let sees = match page {
-                    Some((document, page)) => {
-                        self.meeting.may_view_page(participant, document, page)
-                    }
-                    None => self.meeting.is_member(participant),
-                };
-                let _ = reply.send(sees.then(|| self.meeting.may_annotate(participant)));
+                let _ = reply.send(self.meeting.collab_access(participant, name));
             }
             ActorMsg::MediaSlots {
                 participant,
@@ -514,6 +509,8 @@ async fn persist_loop(
                 Persist::Locked(l) => store.save_locked(tenant, meeting, l).await,
                 Persist::Bar { seat, user } => store.add_ban(tenant, meeting, seat, user).await,
                 Persist::Stage(stage) => store.save_stage(tenant, meeting, stage).await,
+                // Made in the meeting: nothing was uploaded, so nothing counts to the quota.
+                Persist::Document(doc) => store.save_document(tenant, meeting, &doc, 0).await,
                 Persist::DocumentRemoved(doc) => {
                     let prefix = BlobKey::document_prefix(tenant, meeting, doc);
                     if let Err(e) = blobs.delete_prefix(&region, &prefix).await {

@@ -127,6 +127,7 @@ impl Rooms {
             lobby: meeting.lobby,
             wait_for_presenter: meeting.wait_for_presenter,
             max_chat_chars: l.max_chat_chars,
+            max_pages: self.config.convert.max_pages,
             chat_history: l.chat_history as usize,
             chat_burst: l.chat_burst,
             chat_per_second: l.chat_per_second,
