@@ -91,6 +91,13 @@ pub(crate) enum ActorMsg {
         name: DocName,
         reply: oneshot::Sender<Option<bool>>,
     },
+    /// A document to export with its annotations: `None` if `participant` cannot see it,
+    /// `Some((document, allowed))` otherwise.
+    Export {
+        participant: ParticipantId,
+        document: DocumentId,
+        reply: oneshot::Sender<Option<(DocumentInfo, bool)>>,
+    },
     /// Whose media now fills a participant's receive slots (from the media loop).
     MediaSlots {
         participant: ParticipantId,
@@ -299,6 +306,15 @@ impl Actor {
             }
             ActorMsg::IsPresenter { participant, reply } => {
                 let _ = reply.send(self.meeting.is_presenter(participant));
+            }
+            ActorMsg::Export {
+                participant,
+                document,
+                reply,
+            } => {
+                let doc = self.meeting.document_for(participant, document);
+                let allowed = self.meeting.may_export(participant, document);
+                let _ = reply.send(doc.map(|d| (d, allowed)));
             }
             ActorMsg::CollabAccess {
                 participant,
