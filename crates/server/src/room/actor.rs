@@ -527,12 +527,18 @@ async fn persist_loop(
                 Persist::Stage(stage) => store.save_stage(tenant, meeting, stage).await,
                 // Made in the meeting: nothing was uploaded, so nothing counts to the quota.
                 Persist::Document(doc) => store.save_document(tenant, meeting, &doc, 0).await,
-                Persist::DocumentRemoved(doc) => {
-                    let prefix = BlobKey::document_prefix(tenant, meeting, doc);
+                Persist::DocumentRemoved { id, shared } => {
+                    let prefix = BlobKey::document_prefix(tenant, meeting, id);
                     if let Err(e) = blobs.delete_prefix(&region, &prefix).await {
                         tracing::error!(%meeting, error = %e, "deleting a document's blobs failed");
                     }
-                    store.delete_document(meeting, doc).await
+                    match store.delete_shared_docs(tenant, meeting, &shared).await {
+                        Ok(()) => store.delete_document(meeting, id).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                Persist::SharedDocsRemoved(shared) => {
+                    store.delete_shared_docs(tenant, meeting, &shared).await
                 }
                 Persist::Seat {
                     seat,
