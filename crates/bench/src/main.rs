@@ -3,10 +3,14 @@
 //! `swarm` starts the server binary on a fresh data directory, joins N participants
 //! to one meeting over the real REST + WebSocket path, sends chat from many of them
 //! and measures join time, fan-out latency to every receiver, and the server's CPU
-//! time and resident memory (from /proc). See BENCHMARKS.md for figures.
+//! time and resident memory (from /proc). `strokes` has one presenter draw on a
+//! whiteboard while N viewers watch its ink layer, and measures ink fan-out. See
+//! BENCHMARKS.md for figures.
 
 mod procstat;
+mod server;
 mod stats;
+mod strokes;
 mod swarm;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +29,8 @@ struct Cli {
 enum Command {
     /// Join N WebSocket participants to one meeting and measure join time and chat fan-out.
     Swarm(swarm::Args),
+    /// One presenter draws on a whiteboard while N viewers watch: ink fan-out latency.
+    Strokes(strokes::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,5 +40,6 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
+        Command::Strokes(args) => rt.block_on(strokes::run(args)),
     }
 }
