@@ -114,6 +114,12 @@ env.test("the presenter's stroke reaches the guest while it is drawn, and a stoc
   await ada.page.mouse.up();
   await expectInk(gus, 0.6, 0.3, isRed, "the stroke's end");
   await expectInk(gus, 0.4, 0.6, isBlank, "nothing where nobody drew");
+  // Her page is bigger than the presenter's (fewer bars above it): ink is kept in page
+  // fractions, so it lines up at any size, including after her window changes.
+  await gus.page.setViewportSize({ width: 900, height: 640 });
+  await expectInk(gus, 0.4, 0.3, isRed, "the stroke in the same place in a smaller window");
+  await expectInk(gus, 0.4, 0.35, isBlank, "nothing just under it");
+  await gus.page.setViewportSize({ width: 1280, height: 800 });
 
   // A stock Yjs client sees the same stroke, in the documented schema.
   const bot = await botSeat("Yjs bot");
@@ -129,6 +135,18 @@ env.test("the presenter's stroke reaches the guest while it is drawn, and a stoc
     assert.ok(s.points.length >= 8, `only ${s.points.length / 2} points`);
     assert.ok(Math.abs(s.points[0] - 0.2) < 0.01 && Math.abs(s.points[1] - 0.3) < 0.01, `starts at ${s.points.slice(0, 2)}`);
   });
+});
+
+env.test("the presenter's laser pointer moves on the guest's screen", async () => {
+  await ada.page.getByRole("button", { name: "Laser pointer" }).click();
+  const box = await inkCanvas(ada.page).boundingBox();
+  await ada.page.mouse.move(box.x + 0.7 * box.width, box.y + 0.5 * box.height);
+  await ada.page.mouse.move(box.x + 0.75 * box.width, box.y + 0.5 * box.height);
+  await expectInk(gus, 0.75, 0.5, isRed, "the laser dot");
+  // Off the page, the dot goes away; the laser leaves no ink behind.
+  await ada.page.mouse.move(box.x + box.width / 2, box.y - 40);
+  await expectInk(gus, 0.75, 0.5, isBlank, "no dot once the pointer left");
+  await ada.page.getByRole("button", { name: "Pen" }).click();
 });
 
 env.test("a guest without the annotate permission has no tools, and the server refuses her writes", async () => {

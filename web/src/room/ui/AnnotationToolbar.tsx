@@ -1,8 +1,21 @@
 // The drawing tools above a page, for those who may annotate it: tools, colours, widths,
 // undo/redo and clear page. Reads and changes the Annotator; draws nothing itself.
+import { Icon, type IconName } from '../../components/Icon';
 import { useStore } from '../../lib/useStore';
 import type { Annotator, OpenPage } from '../annotate/annotator';
-import { inkColors, inkWidths, toolLabels } from '../annotate/tools';
+import { inkColors, inkWidths, toolLabels, type ToolName } from '../annotate/tools';
+
+const toolIcons: Record<ToolName, IconName> = {
+  pen: 'edit',
+  highlighter: 'highlighter',
+  line: 'line',
+  arrow: 'arrow',
+  rect: 'rect',
+  ellipse: 'ellipse',
+  text: 'text',
+  eraser: 'eraser',
+  laser: 'laser',
+};
 
 export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; open: OpenPage }) {
   const settings = useStore(annotator.tools);
@@ -21,11 +34,13 @@ export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; o
           <button
             key={tool}
             type="button"
-            className="btn btn-small"
+            className="btn btn-icon"
+            aria-label={label}
+            title={label}
             aria-pressed={settings.tool === tool}
             onClick={() => annotator.setTools({ tool })}
           >
-            {label}
+            <Icon name={toolIcons[tool]} />
           </button>
         ))}
       </div>
@@ -36,6 +51,7 @@ export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; o
             type="button"
             className="ink-swatch"
             aria-label={label}
+            title={label}
             aria-pressed={settings.color === color}
             style={{ backgroundColor: color }}
             onClick={() => annotator.setTools({ color })}
@@ -47,27 +63,38 @@ export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; o
           <button
             key={width}
             type="button"
-            className="btn btn-small"
+            className="btn btn-icon"
+            aria-label={label}
+            title={label}
             aria-pressed={settings.width === width}
             onClick={() => annotator.setTools({ width })}
           >
-            {label}
+            <span className="ink-width" style={{ height: Math.round(width * 1000) }} />
           </button>
         ))}
       </div>
       <div className="ink-group">
-        <button type="button" className="btn btn-small" disabled={!page.canUndo} onClick={() => ink.undo()}>
-          Undo
-        </button>
-        <button type="button" className="btn btn-small" disabled={!page.canRedo} onClick={() => ink.redo()}>
-          Redo
+        <button
+          type="button"
+          className="btn btn-icon"
+          aria-label="Undo"
+          title="Undo"
+          disabled={!page.canUndo}
+          onClick={() => ink.undo()}
+        >
+          <Icon name="undo" />
         </button>
         <button
           type="button"
-          className="btn btn-small"
-          disabled={page.strokes.length === 0}
-          onClick={() => ink.clear()}
+          className="btn btn-icon"
+          aria-label="Redo"
+          title="Redo"
+          disabled={!page.canRedo}
+          onClick={() => ink.redo()}
         >
+          <Icon name="redo" />
+        </button>
+        <button type="button" className="btn" disabled={page.strokes.length === 0} onClick={() => ink.clear()}>
           Clear page
         </button>
       </div>

@@ -60,15 +60,16 @@ export function Stage({ room, isPresenter, content, annotator, send }: Props) {
     if (drives) send({ type: 'show_page', document: doc.id, page });
     else setOwn({ document: doc.id, page });
   };
+  const presenting = <PresenterBar room={room} isPresenter={isPresenter} send={send} />;
   const awayFromStage =
     !drives && own && room.stage && (own.document !== room.stage.document || own.page !== room.stage.page);
 
   return (
     <section className="stage" aria-label="Stage">
       {isPresenter && <DocumentBar room={room} content={content} send={send} drives={drives} />}
-      <PresenterBar room={room} isPresenter={isPresenter} send={send} />
       {shown && doc && info ? (
         <PageSurface
+          lead={presenting}
           key={info.collab}
           annotator={annotator}
           open={open?.connection.name === info.collab ? open : undefined}
@@ -78,15 +79,18 @@ export function Stage({ room, isPresenter, content, annotator, send }: Props) {
           mayAnnotate={mayAnnotate}
         />
       ) : (
-        <div className="empty-state">
-          <Icon name="stage" size={40} />
-          <h2>Nothing is being shared</h2>
-          <p className="muted">
-            {isPresenter
-              ? 'Upload a document, or start a whiteboard or a text page, and present it.'
-              : 'When a presenter shares content, it appears here.'}
-          </p>
-        </div>
+        <>
+          <div className="stage-bar">{presenting}</div>
+          <div className="empty-state">
+            <Icon name="stage" size={40} />
+            <h2>Nothing is being shared</h2>
+            <p className="muted">
+              {isPresenter
+                ? 'Upload a document, or start a whiteboard or a text page, and present it.'
+                : 'When a presenter shares content, it appears here.'}
+            </p>
+          </div>
+        </>
       )}
       {isPresenter && shown && doc?.status.state === 'ready' && doc.kind === 'upload' && (
         <SpeakerNotes content={content} doc={doc} page={shown.page} />
@@ -132,6 +136,8 @@ function pageLabel(doc: DocumentInfo, page: number): string {
 }
 
 type SurfaceProps = {
+  /** What leads the bar above the page (who presents). */
+  lead: ReactNode;
   annotator: Annotator;
   open: OpenPage | undefined;
   content: ContentClient;
@@ -141,7 +147,7 @@ type SurfaceProps = {
 };
 
 /** The page itself with its tools: drawing tools for writers, and typing on text pages. */
-function PageSurface({ annotator, open, content, doc, info, mayAnnotate }: SurfaceProps) {
+function PageSurface({ lead, annotator, open, content, doc, info, mayAnnotate }: SurfaceProps) {
   const label = `${doc.name}, page ${info.index + 1}`;
   // Not containing `label`, so a search for the page by its name finds the page alone.
   const inkLabel = `Annotations on page ${info.index + 1} of ${doc.name}`;
@@ -149,11 +155,14 @@ function PageSurface({ annotator, open, content, doc, info, mayAnnotate }: Surfa
   const tools = open && mayAnnotate ? <AnnotationToolbar annotator={annotator} open={open} /> : null;
   if (doc.kind === 'text' && open?.text)
     return (
-      <TextSurface annotator={annotator} open={open} text={open.text} size={size} inkLabel={inkLabel} tools={tools} />
+      <TextSurface lead={lead} annotator={annotator} text={open.text} size={size} inkLabel={inkLabel} tools={tools} />
     );
   return (
     <>
-      {tools}
+      <div className="stage-bar">
+        {lead}
+        {tools}
+      </div>
       <AnnotatedPage annotator={annotator} size={size} drawing inkLabel={inkLabel}>
         {() =>
           doc.kind === 'upload' ? (
@@ -169,8 +178,8 @@ function PageSurface({ annotator, open, content, doc, info, mayAnnotate }: Surfa
 
 /** A text page: presenters switch between typing and drawing; everyone else reads (and may draw). */
 function TextSurface(props: {
+  lead: ReactNode;
   annotator: Annotator;
-  open: OpenPage;
   text: SharedDoc;
   size: { width: number; height: number };
   inkLabel: string;
@@ -184,27 +193,30 @@ function TextSurface(props: {
   const editor = useTextEditor(text.doc, typing);
   return (
     <>
-      {mayType && (
-        <div className="ink-group" role="group" aria-label="Text page mode">
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-pressed={mode === 'type'}
-            onClick={() => setMode('type')}
-          >
-            Type
-          </button>
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-pressed={mode === 'draw'}
-            onClick={() => setMode('draw')}
-          >
-            Draw
-          </button>
-        </div>
-      )}
-      {typing ? <TextFormatBar editor={editor} /> : tools}
+      <div className="stage-bar">
+        {props.lead}
+        {mayType && (
+          <div className="ink-group" role="group" aria-label="Text page mode">
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-pressed={mode === 'type'}
+              onClick={() => setMode('type')}
+            >
+              Type
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-pressed={mode === 'draw'}
+              onClick={() => setMode('draw')}
+            >
+              Draw
+            </button>
+          </div>
+        )}
+        {typing ? <TextFormatBar editor={editor} /> : tools}
+      </div>
       <AnnotatedPage annotator={annotator} size={size} drawing={!typing} inkLabel={inkLabel}>
         {(box) => <TextPageView editor={editor} box={box} />}
       </AnnotatedPage>
