@@ -13,6 +13,7 @@
 //!   compaction to write, peers to disconnect). It owns no socket, no task, no clock.
 //! - [`store`]: the persistence seam, [`store::DocStore`] (update log + snapshot), with an
 //!   in-memory implementation for tests. The SQLite one lives in `confab-store`.
+//! - [`read`]: what a stored document says, as data (strokes, text blocks), for export.
 //! - [`key`]: typed names of documents ([`DocName`], [`DocKey`]) and peers ([`PeerId`]).
 //!
 //! Not here: sockets, tasks, authentication and the decision who may write. The server
@@ -25,12 +26,15 @@
 
 pub mod key;
 pub mod protocol;
+pub mod read;
 pub mod room;
 pub mod store;
 
 pub use key::{DocKey, DocName, PeerId};
 pub use room::{Config, Input, Output, Room};
 pub use store::{DocStore, MemStore, Stored};
+/// The document type of every room (yrs), for readers such as [`read`].
+pub use yrs::Doc;
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]

@@ -36,7 +36,6 @@ use std::{
 use bytes::Bytes;
 use yrs::{
     sync::{Awareness, AwarenessUpdate},
-    updates::decoder::Decode,
     ClientID, Doc, ReadTxn, StateVector, Transact, Update,
 };
 
@@ -156,18 +155,13 @@ impl Room {
     /// A room holding what was stored (snapshot, then the log in order). Entries that do
     /// not decode or apply are skipped; their count is returned for the shell to report.
     pub fn restore(cfg: Config, stored: Stored) -> (Self, usize) {
-        let doc = Doc::new();
-        let mut skipped = 0;
-        let mut stored_bytes = 0;
-        for bytes in stored.snapshot.iter().chain(stored.updates.iter()) {
-            stored_bytes += bytes.len();
-            let ok = Update::decode_v1(bytes)
-                .ok()
-                .is_some_and(|u| doc.transact_mut().apply_update(u).is_ok());
-            if !ok {
-                skipped += 1;
-            }
-        }
+        let stored_bytes = stored
+            .snapshot
+            .iter()
+            .chain(stored.updates.iter())
+            .map(Vec::len)
+            .sum();
+        let (doc, skipped) = crate::read::doc_from(&stored);
         let room = Self {
             cfg,
             awareness: Awareness::with_clock(doc, no_clock),

@@ -51,6 +51,7 @@
 //! > [`ConvertError::is_internal`] tells the two kinds apart for logging and status codes.
 
 pub mod detect;
+pub mod export;
 pub mod job;
 pub mod limits;
 pub mod office;

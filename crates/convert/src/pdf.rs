@@ -222,11 +222,17 @@ impl Renderer {
 
 /// Width and height from a JPEG's start-of-frame header, without decoding it.
 pub fn jpeg_dimensions(jpeg: &[u8]) -> Option<(u32, u32)> {
+    jpeg_frame(jpeg).map(|(w, h, _)| (w, h))
+}
+
+/// Width, height and number of colour components (1 grey, 3 colour, 4 CMYK) from a JPEG's
+/// frame header.
+pub(crate) fn jpeg_frame(jpeg: &[u8]) -> Option<(u32, u32, u8)> {
     if !jpeg.starts_with(&[0xFF, 0xD8]) {
         return None;
     }
     let mut at = 2;
-    while at + 9 <= jpeg.len() {
+    while at + 10 <= jpeg.len() {
         if jpeg[at] != 0xFF {
             return None;
         }
@@ -241,7 +247,7 @@ pub fn jpeg_dimensions(jpeg: &[u8]) -> Option<(u32, u32)> {
         if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
             let height = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
             let width = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
-            return Some((u32::from(width), u32::from(height)));
+            return Some((u32::from(width), u32::from(height), jpeg[at + 9]));
         }
         at += 2 + len;
     }

@@ -164,6 +164,31 @@ impl Stroke {
     }
 }
 
+/// One block of a text page, as read back from its `Y.XmlFragment` (for export).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextBlock {
+    pub kind: BlockKind,
+    pub runs: Vec<TextRun>,
+}
+
+/// What a block is: ProseMirror's paragraph, heading (level 1–6) and list items (bullet,
+/// or numbered with its number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Paragraph,
+    Heading(u8),
+    Bullet,
+    Numbered(u32),
+}
+
+/// A stretch of text with one style.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextRun {
+    pub text: String,
+    pub bold: bool,
+    pub italic: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use confab_proto::{
-    content::{DocumentKind, PageInfo},
+    content::{DocumentInfo, DocumentKind, PageInfo},
     room::{ClientMsg, RoomEvent, ServerMsg},
 };
 use futures_util::{SinkExt, StreamExt};
@@ -155,6 +155,11 @@ fn stray_board() -> String {
 
 /// Has the presenter in `room` make a whiteboard or text document; its first page.
 async fn new_page(room: &mut Room, kind: DocumentKind) -> PageInfo {
+    new_document(room, kind).await.pages[0].clone()
+}
+
+/// Has the presenter in `room` make a whiteboard or text document.
+async fn new_document(room: &mut Room, kind: DocumentKind) -> DocumentInfo {
     room.send(&ClientMsg::NewDocument {
         kind,
         name: "Sketches".into(),
@@ -173,7 +178,7 @@ async fn new_page(room: &mut Room, kind: DocumentKind) -> PageInfo {
     else {
         unreachable!("matched above")
     };
-    document.pages[0].clone()
+    document
 }
 
 /// A whiteboard page's ink layer, made by the presenter in `room`.
@@ -383,4 +388,101 @@ async fn a_text_page_is_typed_by_presenters_only_even_for_annotators() {
     .await;
     let mut p = YClient::connect(&s, &id, &ink, &org_token).await.unwrap();
     p.until(|c| c.stroke_count() == 1).await;
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `GET …/export` with a join token.
+async fn export(s: &TestServer, meeting: &str, document: &str, token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(s.url(&format!(
+            "/api/v1/meetings/{meeting}/documents/{document}/export"
+        )))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_whiteboard_exports_with_its_ink_for_those_allowed() {
+    let s = TestServer::start().await;
+    let (id, org_token, ann_token, mut o, _a) = setup(&s).await;
+    let doc = new_document(&mut o, DocumentKind::Whiteboard).await;
+    let (doc_id, page) = (doc.id.to_string(), &doc.pages[0]);
+    let mut p = YClient::connect(&s, &id, &page.collab.to_string(), &org_token)
+        .await
+        .unwrap();
+    p.until(|c| c.synced).await;
+    // A red pen stroke, as the browser writes it (confab_proto::shared_doc).
+    p.edit(|txn| {
+        let ink = txn.get_or_insert_array(confab_proto::shared_doc::INK);
+        let stroke = ink.push_back(
+            &mut *txn,
+            yrs::MapPrelim::from([
+                ("id".to_owned(), yrs::Any::from("s1")),
+                ("tool".to_owned(), yrs::Any::from("pen")),
+                ("color".to_owned(), yrs::Any::from("#ff0000")),
+                ("width".to_owned(), yrs::Any::from(0.01)),
+                ("author".to_owned(), yrs::Any::from("org")),
+            ]),
+        );
+        yrs::Map::insert(
+            &stroke,
+            &mut *txn,
+            "points",
+            yrs::ArrayPrelim::from(vec![0.1, 0.5, 0.9, 0.5]),
+        );
+    })
+    .await;
+
+    // Each update is written as it arrives; wait for this one to be in the store.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let pdf = loop {
+        let r = export(&s, &id, &doc_id, &org_token).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("Sketches%20%28annotated%29.pdf"));
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        if contains(&bytes, b"1 0 0 RG") {
+            break bytes;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stroke never reached the export"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(contains(&pdf, b"/Count 1"), "one page");
+
+    // Attendees need the export permission; strangers' tokens and unknown documents fail.
+    let (status, problem) = problem_type(export(&s, &id, &doc_id, &ann_token).await).await;
+    assert_eq!((status, problem.as_str()), (403, "forbidden"));
+    o.send(&ClientMsg::SetPermissions {
+        permissions: confab_proto::AttendeePermissions {
+            export_content: true,
+            ..Default::default()
+        },
+    })
+    .await;
+    o.until(|m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: RoomEvent::PermissionsChanged { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    assert_eq!(export(&s, &id, &doc_id, &ann_token).await.status(), 200);
+    assert_eq!(export(&s, &id, &doc_id, "nope").await.status(), 401);
+    let unknown = uuid::Uuid::now_v7().to_string();
+    assert_eq!(export(&s, &id, &unknown, &org_token).await.status(), 404);
 }

@@ -4,9 +4,41 @@
 //! The collab crate calls these one at a time per document (one persister per room),
 //! so `compact` may simply drop the whole log: every update in it is in the snapshot.
 
-use confab_collab::{DocKey, DocStore, Stored};
+use confab_collab::{DocKey, DocName, DocStore, Stored};
+use confab_proto::{MeetingId, TenantId};
 
 use crate::{Store, StoreError};
+
+impl Store {
+    /// Deletes shared documents for good (their page or document was removed).
+    pub async fn delete_shared_docs(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        names: &[DocName],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        for &name in names {
+            let key = DocKey {
+                tenant,
+                meeting,
+                name,
+            }
+            .storage_key();
+            for table in ["collab_updates", "collab_snapshots"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE tenant_id = ? AND doc_key = ?"
+                ))
+                .bind(tenant.0)
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
 
 impl DocStore for Store {
     type Error = StoreError;
@@ -69,8 +101,7 @@ impl DocStore for Store {
 
 #[cfg(test)]
 mod tests {
-    use confab_collab::DocName;
-    use confab_proto::{MeetingId, Policy};
+    use confab_proto::Policy;
 
     use super::*;
 
@@ -115,6 +146,13 @@ mod tests {
             s.load(&a).await.unwrap().snapshot.as_deref(),
             Some(&b"snap2"[..])
         );
+        s.append(&a, b"four").await.unwrap();
+        // Deleting one document (log and snapshot) leaves the other alone.
+        s.delete_shared_docs(a.tenant, a.meeting, &[a.name])
+            .await
+            .unwrap();
+        assert_eq!(s.load(&a).await.unwrap(), Stored::default());
+        assert_eq!(s.load(&b).await.unwrap().updates, vec![b"other".to_vec()]);
         s.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -83,6 +83,11 @@ fn blank_page(kind: DocumentKind, index: u32) -> PageInfo {
     }
 }
 
+/// The shared documents of a page: its ink layer, and a text page's text.
+fn shared_docs(page: &PageInfo) -> impl Iterator<Item = DocName> {
+    std::iter::once(page.collab).chain(page.text)
+}
+
 /// Where the stage's page index goes when pages of its document move: it follows the
 /// page it showed. `None` when that page was removed.
 fn follow_page(shown: u32, change: PageChange) -> Option<u32> {
@@ -306,7 +311,9 @@ impl Meeting {
             }
             PageChangeCmd::Remove(_) if n == 1 => return Err(ContentError::LastPage),
             PageChangeCmd::Remove(page) if page < n => {
-                doc.pages.remove(page as usize);
+                let removed = doc.pages.remove(page as usize);
+                let shared = shared_docs(&removed).collect();
+                out.push(Output::Persist(Persist::SharedDocsRemoved(shared)));
                 PageChange::Removed(page)
             }
             PageChangeCmd::Move { .. } | PageChangeCmd::Remove(_) => {
@@ -370,7 +377,8 @@ impl Meeting {
             self.presenters()
         };
         self.emit(to, RoomEvent::DocumentRemoved { id }, out);
-        out.push(Output::Persist(Persist::DocumentRemoved(id)));
+        let shared = doc.pages.iter().flat_map(shared_docs).collect();
+        out.push(Output::Persist(Persist::DocumentRemoved { id, shared }));
         Ok(())
     }
 

@@ -358,3 +358,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn removing_pages_and_documents_removes_their_shared_documents() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let d = announced(&h.cmd(org, new_doc(DocumentKind::Text)));
+    let d = announced(&h.cmd(org, ClientMsg::AddPage { document: d.id }));
+    let first = &d.pages[0];
+    let out = h.cmd(
+        org,
+        ClientMsg::RemovePage {
+            document: d.id,
+            page: 0,
+        },
+    );
+    let gone = vec![first.collab, first.text.unwrap()];
+    assert!(out.contains(&Output::Persist(Persist::SharedDocsRemoved(gone))));
+    let last = &d.pages[1];
+    let out = h.cmd(org, ClientMsg::RemoveDocument { document: d.id });
+    let shared = vec![last.collab, last.text.unwrap()];
+    assert!(out.contains(&Output::Persist(Persist::DocumentRemoved {
+        id: d.id,
+        shared
+    })));
+}

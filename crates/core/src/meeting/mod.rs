@@ -25,6 +25,7 @@ use confab_proto::{
         ByeReason, ChatMessage, ClientMsg, LeaveReason, LobbyEntry, LobbyReason, Participant,
         RoomErrorCode, RoomEvent, Snapshot,
     },
+    shared_doc::DocName,
     AttendeePermissions, DocumentId, MeetingId, MeetingRole, ParticipantId, Policy, Seq, UserId,
 };
 
@@ -154,7 +155,13 @@ pub enum Persist {
     Stage(Option<Stage>),
     /// A whiteboard or text document was made or its pages changed.
     Document(DocumentInfo),
-    DocumentRemoved(DocumentId),
+    /// A document was removed: its pages, blobs and shared documents (`shared`) go.
+    DocumentRemoved {
+        id: DocumentId,
+        shared: Vec<DocName>,
+    },
+    /// Pages of a whiteboard or text document were removed: their shared documents go.
+    SharedDocsRemoved(Vec<DocName>),
     /// A seat was let in with `role` (`admitted: false`: it must pass the lobby again).
     Seat {
         seat: ParticipantId,

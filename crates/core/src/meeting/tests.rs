@@ -991,7 +991,11 @@ fn removing_the_document_on_stage_clears_the_stage() {
     let events = events_for(&out, ann);
     assert!(events.contains(&RoomEvent::StageChanged { stage: None }));
     assert!(events.contains(&RoomEvent::DocumentRemoved { id: d.id }));
-    assert!(out.contains(&Output::Persist(Persist::DocumentRemoved(d.id))));
+    let shared = d.pages.iter().map(|p| p.collab).collect();
+    assert!(out.contains(&Output::Persist(Persist::DocumentRemoved {
+        id: d.id,
+        shared
+    })));
     assert!(!h.m.may_view_page(ann, d.id, 0));
 }
 

@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for Participant {
 }
 
 /// The seat's meeting must be the one in the path.
-fn same_meeting(seat: &SeatRow, meeting: MeetingId) -> ApiResult<()> {
+pub(super) fn same_meeting(seat: &SeatRow, meeting: MeetingId) -> ApiResult<()> {
     if seat.meeting() == meeting {
         Ok(())
     } else {
@@ -56,7 +56,7 @@ fn same_meeting(seat: &SeatRow, meeting: MeetingId) -> ApiResult<()> {
     }
 }
 
-async fn region_of(state: &AppState, seat: &SeatRow) -> ApiResult<String> {
+pub(super) async fn region_of(state: &AppState, seat: &SeatRow) -> ApiResult<String> {
     let tenant = state
         .store
         .tenant(confab_proto::TenantId(seat.tenant_id))

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod collab;
 pub mod documents;
+pub mod export;
 pub mod health;
 pub mod links;
 pub mod meetings;
@@ -45,6 +46,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             "/meetings/{id}/documents/{doc}/notes",
             get(documents::notes),
         )
+        .route("/meetings/{id}/documents/{doc}/export", get(export::export))
         .route("/collab/{meeting}/{doc}", get(collab::connect))
         .route("/links/{key}", get(links::info))
         .route("/links/{key}/join", post(links::join))

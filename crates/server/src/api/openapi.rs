@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{admin, documents, health, links, meetings, session};
+use super::{admin, documents, export, health, links, meetings, session};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,7 +20,7 @@ use super::{admin, documents, health, links, meetings, session};
         meetings::list, meetings::create, meetings::meet_now, meetings::get, meetings::update,
         meetings::cancel, meetings::rotate_links, meetings::invitation, meetings::chat_export,
         links::info, links::join,
-        documents::upload, documents::page, documents::notes,
+        documents::upload, documents::page, documents::notes, export::export,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
         admin::list_users, admin::create_user, admin::list_tokens, admin::create_token, admin::delete_token,
     ),

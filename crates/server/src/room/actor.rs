@@ -91,6 +91,13 @@ pub(crate) enum ActorMsg {
         name: DocName,
         reply: oneshot::Sender<Option<bool>>,
     },
+    /// A document to export with its annotations: `None` if `participant` cannot see it,
+    /// `Some((document, allowed))` otherwise.
+    Export {
+        participant: ParticipantId,
+        document: DocumentId,
+        reply: oneshot::Sender<Option<(DocumentInfo, bool)>>,
+    },
     /// Whose media now fills a participant's receive slots (from the media loop).
     MediaSlots {
         participant: ParticipantId,
@@ -299,6 +306,15 @@ impl Actor {
             }
             ActorMsg::IsPresenter { participant, reply } => {
                 let _ = reply.send(self.meeting.is_presenter(participant));
+            }
+            ActorMsg::Export {
+                participant,
+                document,
+                reply,
+            } => {
+                let doc = self.meeting.document_for(participant, document);
+                let allowed = self.meeting.may_export(participant, document);
+                let _ = reply.send(doc.map(|d| (d, allowed)));
             }
             ActorMsg::CollabAccess {
                 participant,
@@ -511,12 +527,18 @@ async fn persist_loop(
                 Persist::Stage(stage) => store.save_stage(tenant, meeting, stage).await,
                 // Made in the meeting: nothing was uploaded, so nothing counts to the quota.
                 Persist::Document(doc) => store.save_document(tenant, meeting, &doc, 0).await,
-                Persist::DocumentRemoved(doc) => {
-                    let prefix = BlobKey::document_prefix(tenant, meeting, doc);
+                Persist::DocumentRemoved { id, shared } => {
+                    let prefix = BlobKey::document_prefix(tenant, meeting, id);
                     if let Err(e) = blobs.delete_prefix(&region, &prefix).await {
                         tracing::error!(%meeting, error = %e, "deleting a document's blobs failed");
                     }
-                    store.delete_document(meeting, doc).await
+                    match store.delete_shared_docs(tenant, meeting, &shared).await {
+                        Ok(()) => store.delete_document(meeting, id).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                Persist::SharedDocsRemoved(shared) => {
+                    store.delete_shared_docs(tenant, meeting, &shared).await
                 }
                 Persist::Seat {
                     seat,
