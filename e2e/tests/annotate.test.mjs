@@ -215,6 +215,8 @@ env.test("a text page typed by the presenter appears as text for the guest", asy
 env.test("the presenter exports the whiteboard as a PDF; a guest without export permission is refused", async () => {
   await ada.page.getByRole("button", { name: "Present Whiteboard 1" }).click();
   await expectVisible(gus.page.getByRole("img", { name: board, exact: true }));
+  await ada.page.getByRole("button", { name: "Add page" }).click();
+  await expectVisible(gus.page.getByText("Page 2 of 2"));
   const [download] = await Promise.all([
     ada.page.waitForEvent("download"),
     ada.page.getByRole("button", { name: "Export PDF" }).click(),
@@ -224,7 +226,7 @@ env.test("the presenter exports the whiteboard as a PDF; a guest without export 
   const pdf = await readFile(path);
   assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
   const info = execFileSync("pdfinfo", [path], { encoding: "utf8" });
-  assert.match(info, /^Pages:\s+1$/m);
+  assert.match(info, /^Pages:\s+2$/m);
 
   // The guest has no button, and the server refuses her even when asked directly.
   await expectHidden(gus.page.getByRole("button", { name: "Export PDF" }));
@@ -241,7 +243,7 @@ env.test("the presenter exports the whiteboard as a PDF; a guest without export 
   );
   assert.equal(res.status, 403);
   assert.match(res.type, /problem\+json/);
-}, { todo: "until the server's export endpoint lands on main" });
+});
 
 after(() => {
   for (const c of cleanups.splice(0)) c();

@@ -1,7 +1,7 @@
 // The centre of the room: the page on stage for everyone, with its annotation layer;
 // who presents and the hand-over; the presenter's controls (upload, whiteboards and text
 // pages, present, turn and arrange pages); browsing on one's own where permitted; export.
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import type { ClientMsg } from '../../proto/ClientMsg';
 import type { DocumentInfo } from '../../proto/DocumentInfo';
 import type { PageInfo } from '../../proto/PageInfo';
@@ -11,14 +11,12 @@ import { problemText } from '../../lib/api';
 import { showToast } from '../../lib/toasts';
 import { useStore } from '../../lib/useStore';
 import type { Annotator, OpenPage } from '../annotate/annotator';
-import type { SharedDoc } from '../annotate/sharedDoc';
 import type { ContentClient } from '../contentClient';
 import { canCaptureScreen, captureScreenFrame } from '../snapshot';
 import type { RoomState } from '../roomState';
 import { AnnotatedPage } from './AnnotatedPage';
 import { AnnotationToolbar } from './AnnotationToolbar';
 import { PresenterBar } from './PresenterBar';
-import { TextFormatBar, TextPageView, useTextEditor } from './TextPage';
 
 type Props = {
   room: RoomState;
@@ -30,13 +28,18 @@ type Props = {
 
 const laserColor = '#ef4444';
 
+// The rich-text editor is most of the client's weight: loaded when a text page first shows.
+const TextSurface = lazy(() => import('./TextPage').then((m) => ({ default: m.TextSurface })));
+
 export function Stage({ room, isPresenter, content, annotator, send }: Props) {
   // Who may show pages to everyone: the presenter, or any presenter while nobody presents.
   const drives = isPresenter && (room.presenter === undefined || room.presenter === room.you.id);
   // Anyone else who may browse sees `own` (their own page) until they go back.
   const [own, setOwn] = useState<StageState | undefined>(undefined);
   const mayBrowse = isPresenter || room.permissions.browse_independently;
-  const shown = (mayBrowse && !drives ? own : undefined) ?? room.stage;
+  // A page of one's own that was removed meanwhile falls back to the stage.
+  const ownExists = own !== undefined && room.documents.some((d) => d.id === own.document && own.page < d.pages.length);
+  const shown = (mayBrowse && !drives && ownExists ? own : undefined) ?? room.stage;
   const doc = shown ? room.documents.find((d) => d.id === shown.document) : undefined;
   const info = shown && doc ? doc.pages[shown.page] : undefined;
   const mayAnnotate = isPresenter || room.permissions.annotate;
@@ -155,7 +158,9 @@ function PageSurface({ lead, annotator, open, content, doc, info, mayAnnotate }:
   const tools = open && mayAnnotate ? <AnnotationToolbar annotator={annotator} open={open} /> : null;
   if (doc.kind === 'text' && open?.text)
     return (
-      <TextSurface lead={lead} annotator={annotator} text={open.text} size={size} inkLabel={inkLabel} tools={tools} />
+      <Suspense fallback={<div className="stage-bar">{lead}</div>}>
+        <TextSurface lead={lead} annotator={annotator} text={open.text} size={size} inkLabel={inkLabel} tools={tools} />
+      </Suspense>
     );
   return (
     <>
@@ -171,54 +176,6 @@ function PageSurface({ lead, annotator, open, content, doc, info, mayAnnotate }:
             <div className="whiteboard-page" role="img" aria-label={label} />
           )
         }
-      </AnnotatedPage>
-    </>
-  );
-}
-
-/** A text page: presenters switch between typing and drawing; everyone else reads (and may draw). */
-function TextSurface(props: {
-  lead: ReactNode;
-  annotator: Annotator;
-  text: SharedDoc;
-  size: { width: number; height: number };
-  inkLabel: string;
-  tools: ReactNode;
-}) {
-  const { annotator, text, size, inkLabel, tools } = props;
-  const [mode, setMode] = useState<'type' | 'draw'>('type');
-  useStore(text.store); // a refusal (4403) ends typing at once
-  const mayType = text.writable;
-  const typing = mayType && mode === 'type';
-  const editor = useTextEditor(text.doc, typing);
-  return (
-    <>
-      <div className="stage-bar">
-        {props.lead}
-        {mayType && (
-          <div className="ink-group" role="group" aria-label="Text page mode">
-            <button
-              type="button"
-              className="btn btn-small"
-              aria-pressed={mode === 'type'}
-              onClick={() => setMode('type')}
-            >
-              Type
-            </button>
-            <button
-              type="button"
-              className="btn btn-small"
-              aria-pressed={mode === 'draw'}
-              onClick={() => setMode('draw')}
-            >
-              Draw
-            </button>
-          </div>
-        )}
-        {typing ? <TextFormatBar editor={editor} /> : tools}
-      </div>
-      <AnnotatedPage annotator={annotator} size={size} drawing={!typing} inkLabel={inkLabel}>
-        {(box) => <TextPageView editor={editor} box={box} />}
       </AnnotatedPage>
     </>
   );

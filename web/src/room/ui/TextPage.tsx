@@ -1,14 +1,19 @@
-// A text page: rich text (headings, lists, bold/italic, links) in the page document's
-// "text" fragment, through TipTap's Collaboration extension, so everyone sees it as it is
-// typed. Presenters edit; everyone else reads. The page is laid out at its own size
+// A text page: rich text (headings, lists, bold/italic, links) in the "text" fragment of
+// the page's own rich-text document, through TipTap's Collaboration extension, so everyone
+// sees it as it is typed. Presenters type (or switch to drawing on it); everyone else reads,
+// and draws on the ink layer above it if allowed. Loaded lazily: TipTap is heavy. The page is laid out at its own size
 // (1600 × 900) and scaled to the frame, so line breaks, and the ink drawn over them, fall
 // in the same places on every screen.
 import Collaboration from '@tiptap/extension-collaboration';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type * as Y from 'yjs';
+import { useStore } from '../../lib/useStore';
+import type { Annotator } from '../annotate/annotator';
 import type { Size } from '../annotate/geometry';
+import type { SharedDoc } from '../annotate/sharedDoc';
+import { AnnotatedPage } from './AnnotatedPage';
 
 /** The root XmlFragment holding a text page's rich text (the PDF export reads it too). */
 export const textField = 'text';
@@ -96,5 +101,53 @@ export function TextFormatBar({ editor }: { editor: Editor }) {
         </form>
       )}
     </div>
+  );
+}
+
+/** A text page: presenters switch between typing and drawing; everyone else reads (and may draw). */
+export function TextSurface(props: {
+  lead: ReactNode;
+  annotator: Annotator;
+  text: SharedDoc;
+  size: { width: number; height: number };
+  inkLabel: string;
+  tools: ReactNode;
+}) {
+  const { annotator, text, size, inkLabel, tools } = props;
+  const [mode, setMode] = useState<'type' | 'draw'>('type');
+  useStore(text.store); // a refusal (4403) ends typing at once
+  const mayType = text.writable;
+  const typing = mayType && mode === 'type';
+  const editor = useTextEditor(text.doc, typing);
+  return (
+    <>
+      <div className="stage-bar">
+        {props.lead}
+        {mayType && (
+          <div className="ink-group" role="group" aria-label="Text page mode">
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-pressed={mode === 'type'}
+              onClick={() => setMode('type')}
+            >
+              Type
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              aria-pressed={mode === 'draw'}
+              onClick={() => setMode('draw')}
+            >
+              Draw
+            </button>
+          </div>
+        )}
+        {typing ? <TextFormatBar editor={editor} /> : tools}
+      </div>
+      <AnnotatedPage annotator={annotator} size={size} drawing={!typing} inkLabel={inkLabel}>
+        {(box) => <TextPageView editor={editor} box={box} />}
+      </AnnotatedPage>
+    </>
   );
 }
