@@ -2,8 +2,9 @@
 // whiteboard and draws; a guest sees the ink appear while it is being drawn (read from the
 // pixels of her canvas), and so does a stock Yjs client; without the annotate permission
 // the guest has no tools and the server refuses her writes; with it, she draws too. Then a
-// text page typed by the presenter reaches the guest as text, and the whiteboard exports
-// as a PDF for the presenter but not for the guest.
+// text page typed by the presenter reaches the guest as text, the whiteboard exports as a
+// PDF for the presenter but not for the guest, and presenting passes to the guest (made
+// presenter) and back.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -247,4 +248,25 @@ env.test("the presenter exports the whiteboard as a PDF; a guest without export 
 
 after(() => {
   for (const c of cleanups.splice(0)) c();
+});
+
+env.test("presenting passes to another presenter, who drives the stage, and can be taken back", async () => {
+  await ada.page.getByRole("button", { name: "Actions for Gus Guest" }).click();
+  await ada.page.getByRole("menuitem", { name: "Make presenter" }).click();
+  const status = (person) => person.page.getByRole("status", { name: "Presenter" });
+  await expectText(status(gus), "Administrator is presenting");
+  await expectVisible(gus.page.getByRole("button", { name: "Take over" }));
+
+  await ada.page.getByLabel("Pass presenting to").selectOption({ label: "Gus Guest" });
+  await ada.page.getByRole("button", { name: "Pass", exact: true }).click();
+  await expectText(status(gus), "You are presenting");
+  await expectText(status(ada), "Gus Guest is presenting");
+
+  // Gus now turns the pages everyone sees.
+  await gus.page.getByRole("button", { name: "Previous page" }).click();
+  await expectVisible(ada.page.getByText("Page 1 of 2"));
+
+  await ada.page.getByRole("button", { name: "Take over" }).click();
+  await expectText(status(ada), "You are presenting");
+  await expectText(status(gus), "Administrator is presenting");
 });
