@@ -32,6 +32,8 @@ export type SharedDocOptions = {
   token: string;
   /** Whether this participant expects to write to it. */
   writable: boolean;
+  /** The WebSocket class (tests pass a fake). */
+  WebSocketPolyfill?: typeof WebSocket;
 };
 
 /** The server URL the provider appends the document name to. */
@@ -57,6 +59,7 @@ export class SharedDoc {
       disableBc: true,
       resyncInterval: resyncIntervalMs,
       connect: false,
+      ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
     });
     this.provider.awareness.setLocalState(null);
     const update = (patch: Partial<DocState>) => {
