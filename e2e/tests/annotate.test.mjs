@@ -3,14 +3,15 @@
 // pixels of her canvas), and so does a stock Yjs client; without the annotate permission
 // the guest has no tools and the server refuses her writes; with it, she draws too. Then a
 // text page typed by the presenter reaches the guest as text, the whiteboard exports as a
-// PDF for the presenter but not for the guest, and presenting passes to the guest (made
-// presenter) and back.
+// PDF for the presenter but not for the guest, presenting passes to the guest (made
+// presenter) and back, and ink on an uploaded PDF's page covers exactly its image.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { after } from "node:test";
 import { eventually, expectHidden, expectText, expectVisible } from "../lib/expect.mjs";
 import { e2e } from "../lib/harness.mjs";
+import { tinyPdf } from "../lib/pdf.mjs";
 import { ApiClient, linkPath } from "../lib/server.mjs";
 import { expectInRoom, joinAsGuest, joinFromHome } from "../lib/ui.mjs";
 import { enterRoom, openSharedDoc } from "../lib/yjs.mjs";
@@ -32,16 +33,16 @@ env.setup(async () => {
 });
 
 /** The ink canvas over the whiteboard's first page. */
-function inkCanvas(page) {
-  return page.getByRole("img", { name: "Annotations on page 1 of Whiteboard 1", exact: true });
+function inkCanvas(page, document = "Whiteboard 1") {
+  return page.getByRole("img", { name: `Annotations on page 1 of ${document}`, exact: true });
 }
 
 /**
  * The most opaque pixel of the ink canvas in a 7×7 square around (fx, fy), page
  * fractions, as [r, g, b, a]: what the person sees there (the page under it is white).
  */
-function inkAt(page, fx, fy) {
-  return inkCanvas(page).evaluate(
+function inkAt(page, fx, fy, document) {
+  return inkCanvas(page, document).evaluate(
     (canvas, [x, y]) => {
       const cx = Math.round(x * canvas.width);
       const cy = Math.round(y * canvas.height);
@@ -59,16 +60,16 @@ const isRed = ([r, g, b, a]) => a > 150 && r > 180 && g < 90 && b < 120; // #e11
 const isBlue = ([r, g, b, a]) => a > 150 && b > 180 && r < 90; // #2563eb
 const isBlank = ([, , , a]) => a === 0;
 
-async function expectInk(person, fx, fy, test, what) {
+async function expectInk(person, fx, fy, test, what, document) {
   await eventually(`${person.name} sees ${what} at (${fx}, ${fy})`, async () => {
-    const px = await inkAt(person.page, fx, fy);
+    const px = await inkAt(person.page, fx, fy, document);
     assert.ok(test(px), `pixel there is rgba(${px})`);
   });
 }
 
 /** Presses the mouse at `from` on the page and drags to `to` in steps (page fractions). */
-async function drag(page, from, to, { release = true } = {}) {
-  const box = await inkCanvas(page).boundingBox();
+async function drag(page, from, to, { release = true, document } = {}) {
+  const box = await inkCanvas(page, document).boundingBox();
   const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
   await page.mouse.move(...at(from));
   await page.mouse.down();
@@ -191,10 +192,14 @@ env.test("once the presenter turns annotate on, the guest draws and the presente
   await expectInk(ada, 0.5, 0.8, isBlue, "the guest's blue line");
   await expectInk(ada, 0.4, 0.3, isRed, "her own stroke, still there");
 
-  // Undo takes back the guest's own line only.
+  // Undo takes back the guest's own line only; the keyboard shortcuts work too.
   await tools.getByRole("button", { name: "Undo", exact: true }).click();
   await expectInk(ada, 0.5, 0.8, isBlank, "the line undone");
   await expectInk(ada, 0.4, 0.3, isRed, "the presenter's stroke, untouched by the guest's undo");
+  await gus.page.keyboard.press("Control+Shift+Z");
+  await expectInk(ada, 0.5, 0.8, isBlue, "the line redone");
+  await gus.page.keyboard.press("Control+Z");
+  await expectInk(ada, 0.5, 0.8, isBlank, "the line undone again");
 });
 
 env.test("a text page typed by the presenter appears as text for the guest", async () => {
@@ -269,4 +274,28 @@ env.test("presenting passes to another presenter, who drives the stage, and can 
   await ada.page.getByRole("button", { name: "Take over" }).click();
   await expectText(status(ada), "You are presenting");
   await expectText(status(gus), "Administrator is presenting");
+});
+
+env.test("ink on an uploaded document's page lies over the page image and exports with it", async () => {
+  await ada.page.locator("#document-upload").setInputFiles({
+    name: "slides.pdf",
+    mimeType: "application/pdf",
+    buffer: tinyPdf(1),
+  });
+  await expectVisible(ada.page.getByRole("list", { name: "Documents" }).getByText("1 page"));
+  await ada.page.getByRole("button", { name: "Present slides.pdf" }).click();
+  const image = gus.page.getByRole("img", { name: "slides.pdf, page 1", exact: true });
+  await expectVisible(image);
+  await drag(ada.page, [0.1, 0.9], [0.9, 0.9], { document: "slides.pdf" });
+  await expectInk(gus, 0.5, 0.9, isRed, "the stroke over the slide", "slides.pdf");
+  // The canvas covers the image exactly, so page fractions mean the same on both.
+  const [img, ink] = await Promise.all([image.boundingBox(), inkCanvas(gus.page, "slides.pdf").boundingBox()]);
+  assert.deepEqual(ink, img);
+
+  const [download] = await Promise.all([
+    ada.page.waitForEvent("download"),
+    ada.page.getByRole("button", { name: "Export PDF" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), "slides.pdf");
+  assert.match(execFileSync("pdfinfo", [await download.path()], { encoding: "utf8" }), /^Pages:\s+1$/m);
 });

@@ -108,12 +108,26 @@ export class PointerTools {
     const leave = () => {
       if (this.settings().tool === 'laser') this.page.pointLaser(null);
     };
+    // Ctrl/Cmd+Z undoes, with Shift (or Ctrl+Y) redoes, unless a text field has the keys.
+    const key = (e: KeyboardEvent) => {
+      const t = e.target instanceof HTMLElement ? e.target : undefined;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      if (!(e.ctrlKey || e.metaKey)) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' && !e.shiftKey) this.page.ink.undo();
+      else if (k === 'z' || k === 'y') this.page.ink.redo();
+      else return;
+      e.preventDefault();
+    };
+    const win = el.ownerDocument.defaultView;
     el.addEventListener('pointerdown', down);
     el.addEventListener('pointermove', move);
     el.addEventListener('pointerup', up);
     el.addEventListener('pointercancel', up);
     el.addEventListener('pointerleave', leave);
+    win?.addEventListener('keydown', key);
     return () => {
+      win?.removeEventListener('keydown', key);
       el.removeEventListener('pointerdown', down);
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerup', up);

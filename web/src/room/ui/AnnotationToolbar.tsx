@@ -78,7 +78,7 @@ export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; o
           type="button"
           className="btn btn-icon"
           aria-label="Undo"
-          title="Undo"
+          title="Undo (Ctrl+Z)"
           disabled={!page.canUndo}
           onClick={() => ink.undo()}
         >
@@ -88,7 +88,7 @@ export function AnnotationToolbar({ annotator, open }: { annotator: Annotator; o
           type="button"
           className="btn btn-icon"
           aria-label="Redo"
-          title="Redo"
+          title="Redo (Ctrl+Shift+Z)"
           disabled={!page.canRedo}
           onClick={() => ink.redo()}
         >
