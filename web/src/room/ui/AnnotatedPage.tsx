@@ -3,12 +3,13 @@
 // the same box on top, so ink in page fractions lines up at any window size.
 import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useStore } from '../../lib/useStore';
-import type { Annotator, OpenPage } from '../annotate/annotator';
+import type { OpenPage } from '../annotate/annotator';
 import { fitPage, type Size } from '../annotate/geometry';
 import { InkCanvas } from '../annotate/render';
 
 type Props = {
-  annotator: Annotator;
+  /** The page's connection, once open (the page shows without ink until then). */
+  open: OpenPage | undefined;
   /** The page's size in its own pixels (only the aspect ratio matters). */
   size: Size;
   /** Whether pointer input goes to the ink tools (off: it reaches the page, e.g. to type). */
@@ -18,11 +19,10 @@ type Props = {
   children: (box: Size) => ReactNode;
 };
 
-export function AnnotatedPage({ annotator, size, drawing, inkLabel, children }: Props) {
+export function AnnotatedPage({ open, size, drawing, inkLabel, children }: Props) {
   const outer = useRef<HTMLDivElement>(null);
   const space = useContentSize(outer);
   const box = fitPage(size, space);
-  const open = useStore(annotator.current);
   return (
     <div className="stage-page" ref={outer}>
       <div className="page-frame" style={{ width: box.width, height: box.height }}>
@@ -58,11 +58,14 @@ function InkLayer({ open, box, drawing, label }: { open: OpenPage; box: Size; dr
   useStore(open.connection.store);
   const active = drawing && open.connection.writable;
 
+  // Keyed on the numbers: the parent re-renders on every room event, and resizing a canvas
+  // clears it.
+  const { width, height } = box;
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
     const painter = new InkCanvas(el);
-    painter.resize(box, window.devicePixelRatio || 1);
+    painter.resize({ width, height }, window.devicePixelRatio || 1);
     const paint = () => {
       const { strokes, lasers } = open.connection.store.get();
       painter.show({ strokes, lasers, draft: open.pointer.draft.get() });
@@ -73,7 +76,7 @@ function InkLayer({ open, box, drawing, label }: { open: OpenPage; box: Size; dr
       for (const u of unsubscribe) u();
       painter.dispose();
     };
-  }, [open, box]);
+  }, [open, width, height]);
 
   useEffect(() => {
     const el = canvas.current;

@@ -73,7 +73,6 @@ export function Stage({ room, isPresenter, content, annotator, send }: Props) {
       {shown && doc && info ? (
         <PageSurface
           lead={presenting}
-          key={info.collab}
           annotator={annotator}
           open={open?.connection.name === info.collab ? open : undefined}
           content={content}
@@ -159,7 +158,15 @@ function PageSurface({ lead, annotator, open, content, doc, info, mayAnnotate }:
   if (doc.kind === 'text' && open?.text)
     return (
       <Suspense fallback={<div className="stage-bar">{lead}</div>}>
-        <TextSurface lead={lead} annotator={annotator} text={open.text} size={size} inkLabel={inkLabel} tools={tools} />
+        <TextSurface
+          key={open.key}
+          lead={lead}
+          open={open}
+          text={open.text}
+          size={size}
+          inkLabel={inkLabel}
+          tools={tools}
+        />
       </Suspense>
     );
   return (
@@ -168,7 +175,7 @@ function PageSurface({ lead, annotator, open, content, doc, info, mayAnnotate }:
         {lead}
         {tools}
       </div>
-      <AnnotatedPage annotator={annotator} size={size} drawing inkLabel={inkLabel}>
+      <AnnotatedPage open={open} size={size} drawing inkLabel={inkLabel}>
         {() =>
           doc.kind === 'upload' ? (
             <PageImage content={content} doc={doc} page={info.index} label={label} />

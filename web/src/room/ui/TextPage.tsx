@@ -10,7 +10,7 @@ import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useState, type ReactNode } from 'react';
 import type * as Y from 'yjs';
 import { useStore } from '../../lib/useStore';
-import type { Annotator } from '../annotate/annotator';
+import type { OpenPage } from '../annotate/annotator';
 import type { Size } from '../annotate/geometry';
 import type { SharedDoc } from '../annotate/sharedDoc';
 import { AnnotatedPage } from './AnnotatedPage';
@@ -107,13 +107,13 @@ export function TextFormatBar({ editor }: { editor: Editor }) {
 /** A text page: presenters switch between typing and drawing; everyone else reads (and may draw). */
 export function TextSurface(props: {
   lead: ReactNode;
-  annotator: Annotator;
+  open: OpenPage;
   text: SharedDoc;
   size: { width: number; height: number };
   inkLabel: string;
   tools: ReactNode;
 }) {
-  const { annotator, text, size, inkLabel, tools } = props;
+  const { open, text, size, inkLabel, tools } = props;
   const [mode, setMode] = useState<'type' | 'draw'>('type');
   useStore(text.store); // a refusal (4403) ends typing at once
   const mayType = text.writable;
@@ -145,7 +145,7 @@ export function TextSurface(props: {
         )}
         {typing ? <TextFormatBar editor={editor} /> : tools}
       </div>
-      <AnnotatedPage annotator={annotator} size={size} drawing={!typing} inkLabel={inkLabel}>
+      <AnnotatedPage open={open} size={size} drawing={!typing} inkLabel={inkLabel}>
         {(box) => <TextPageView editor={editor} box={box} />}
       </AnnotatedPage>
     </>
