@@ -210,11 +210,15 @@ env.test("a text page typed by the presenter appears as text for the guest", asy
   await ada.page.getByRole("button", { name: "Heading", exact: true }).click();
   await ada.page.keyboard.type("Agenda");
   await ada.page.keyboard.press("Enter");
+  await ada.page.getByRole("button", { name: "Bulleted list" }).click();
   await ada.page.keyboard.type("Ship the whiteboard");
+  await ada.page.keyboard.press("Enter");
+  await ada.page.keyboard.type("Test it");
 
   const seen = gus.page.getByRole("textbox", { name: "Text page" });
   await expectVisible(seen.getByRole("heading", { name: "Agenda" }));
-  await expectText(seen, "Ship the whiteboard");
+  await expectVisible(seen.getByRole("listitem").filter({ hasText: "Ship the whiteboard" }));
+  await expectVisible(seen.getByRole("listitem").filter({ hasText: "Test it" }));
   assert.equal(await seen.getAttribute("contenteditable"), "false");
 });
 
