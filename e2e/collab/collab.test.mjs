@@ -38,6 +38,31 @@ async function enterRoom(server, token) {
   return ws;
 }
 
+/** Starts a whiteboard through the room channel; resolves with its first page's ink layer. */
+function newWhiteboard(ws) {
+  return new Promise((resolve) => {
+    const onMessage = (data) => {
+      const msg = JSON.parse(data.toString());
+      const page =
+        msg.type === "event" && msg.event.type === "document"
+          ? msg.event.document.pages[0]
+          : undefined;
+      if (page) {
+        ws.off("message", onMessage);
+        resolve(page.collab);
+      }
+    };
+    ws.on("message", onMessage);
+    ws.send(
+      JSON.stringify({
+        type: "new_document",
+        kind: "whiteboard",
+        name: "Board",
+      }),
+    );
+  });
+}
+
 let server;
 let meetingId;
 let orgToken;
@@ -92,7 +117,8 @@ after(async () => {
 });
 
 test("a presenter's stroke reaches an attendee, whose own edit is refused", async () => {
-  const board = `board:${crypto.randomUUID()}`;
+  // Only ink layers of the meeting's pages exist: make one the way a presenter does.
+  const board = await newWhiteboard(sockets[0]);
   const presenter = open(board, orgToken);
   const attendee = open(board, annToken);
   await waitFor(

@@ -29,6 +29,16 @@ const paths = {
   edit: 'M4 20h4l10.5-10.5a2.1 2.1 0 0 0-4-4L4 16zM13.5 6.5l4 4',
   trash: 'M5 7h14M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
   info: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 11v5M12 8h.01',
+  highlighter: 'M15 4l5 5-8 8H8v-4zM8 17l-3 3h5',
+  line: 'M5 19L19 5',
+  arrow: 'M5 19L19 5M10 5h9v9',
+  rect: 'M4 6h16v12H4z',
+  ellipse: 'M12 18c4.4 0 8-2.7 8-6s-3.6-6-8-6-8 2.7-8 6 3.6 6 8 6z',
+  text: 'M5 7V4h14v3M12 4v16M9 20h6',
+  eraser: 'M8 20h12M4.5 15.5l9-9a2 2 0 0 1 2.8 0l2.2 2.2a2 2 0 0 1 0 2.8L11 19H8z',
+  laser: 'M12 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM12 3v3M12 18v3M3 12h3M18 12h3',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 0 0 0 10h3',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -7,6 +7,7 @@ import { forgetJoin, loadJoin } from '../lib/joinTokens';
 import { showToast } from '../lib/toasts';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useStore } from '../lib/useStore';
+import { Annotator } from '../room/annotate/annotator';
 import { ContentClient } from '../room/contentClient';
 import { MediaSession } from '../room/mediaSession';
 import { RoomClient, roomUrl, type EndReason } from '../room/roomClient';
@@ -41,6 +42,8 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
   useEffect(() => () => media.dispose(), [media]);
   const { phase, room } = useStore(client.store);
   useEffect(() => () => content.dispose(), [content]);
+  const [annotator] = useState(() => new Annotator(meetingId, token));
+  useEffect(() => () => annotator.dispose(), [annotator]);
 
   useEffect(() => {
     client.start();
@@ -60,6 +63,7 @@ function RoomSession({ meetingId, token }: { meetingId: string; token: string })
     <RoomView
       client={client}
       content={content}
+      annotator={annotator}
       media={media}
       room={room}
       reconnecting={phase.kind === 'reconnecting'}

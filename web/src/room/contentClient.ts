@@ -78,6 +78,18 @@ export class ContentClient {
     return (await res.json()) as Record<string, string>;
   }
 
+  /**
+   * The document with its annotations as a PDF (for presenters, and attendees with the
+   * export permission; others get a 403 problem).
+   */
+  async exportPdf(document: string): Promise<Blob> {
+    const res = await this.fetchFn(`${this.base()}/${encodeURIComponent(document)}/export`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!res.ok) throw await problemFromResponse(res);
+    return res.blob();
+  }
+
   /** Frees every object URL. */
   dispose(): void {
     for (const url of this.urls.values())

@@ -5,6 +5,7 @@ import type { ClientMsg } from '../../proto/ClientMsg';
 import { ConfirmDialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { dismissToast, showToast } from '../../lib/toasts';
+import type { Annotator } from '../annotate/annotator';
 import type { ContentClient } from '../contentClient';
 import type { MediaSession } from '../mediaSession';
 import type { RoomClient } from '../roomClient';
@@ -20,13 +21,14 @@ import { Stage } from './Stage';
 type Props = {
   client: RoomClient;
   content: ContentClient;
+  annotator: Annotator;
   media: MediaSession;
   room: RoomState;
   reconnecting: boolean;
 };
 type DialogName = 'permissions' | 'end' | null;
 
-export function RoomView({ client, content, media, room, reconnecting }: Props) {
+export function RoomView({ client, content, annotator, media, room, reconnecting }: Props) {
   const [showRoster, setShowRoster] = useState(true);
   const [showChat, setShowChat] = useState(true);
   const [dialog, setDialog] = useState<DialogName>(null);
@@ -49,7 +51,7 @@ export function RoomView({ client, content, media, room, reconnecting }: Props) 
       <MediaStrip media={media} room={room} />
       <div className={layout}>
         <Roster room={room} isPresenter={isPresenter} send={send} hidden={!showRoster} />
-        <Stage room={room} isPresenter={isPresenter} content={content} send={send} />
+        <Stage room={room} isPresenter={isPresenter} content={content} annotator={annotator} send={send} />
         <ChatPanel room={room} send={send} hidden={!showChat} />
       </div>
       <ControlBar
