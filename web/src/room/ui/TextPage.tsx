@@ -65,8 +65,17 @@ export function TextFormatBar({ editor }: { editor: Editor }) {
   });
   const [linking, setLinking] = useState(false);
   const chain = () => editor.chain().focus();
+  // Pressing a formatting button must not take the caret out of the text: without
+  // preventDefault on mousedown, the keys typed right after a click go to the button until
+  // the editor takes focus back.
   const button = (label: string, pressed: boolean, run: () => void) => (
-    <button type="button" className="btn btn-small" aria-pressed={pressed} onClick={run}>
+    <button
+      type="button"
+      className="btn btn-small"
+      aria-pressed={pressed}
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={run}
+    >
       {label}
     </button>
   );
