@@ -37,6 +37,8 @@ pub struct Server {
     pub url: String,
     /// Sign-in of the provider admin created on first start (shown once).
     pub first_admin: Option<(String, String)>,
+    /// The media loop, for inspecting what it holds (nothing must outlive a participant).
+    pub media: media::Media,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -124,7 +126,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let rooms = Rooms::new(
         store.clone(),
         blobs.clone(),
-        media,
+        media.clone(),
         config.clone(),
         shutdown.clone(),
     );
@@ -156,6 +158,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         addr,
         url: config.public_url(),
         first_admin,
+        media,
         shutdown,
         task,
     })

@@ -3,6 +3,7 @@ import type { AttendeePermissions } from "./AttendeePermissions";
 import type { ChatMessage } from "./ChatMessage";
 import type { DocumentInfo } from "./DocumentInfo";
 import type { LobbyEntry } from "./LobbyEntry";
+import type { MediaLimits } from "./MediaLimits";
 import type { MeetingId } from "./MeetingId";
 import type { Participant } from "./Participant";
 import type { Stage } from "./Stage";
@@ -31,6 +32,10 @@ chat: Array<ChatMessage>,
  * Server limit on one chat message, in characters.
  */
 max_chat_chars: number, 
+/**
+ * The organisation's limits on audio and video.
+ */
+media_limits: MediaLimits, 
 /**
  * Documents you may see: all of them for presenters, ready ones for attendees.
  */
