@@ -1,5 +1,6 @@
 //! The SFU's WebRTC shell: one str0m [`Rtc`] per participant, in RTP mode and ICE-lite,
-//! all behind one UDP address, with the [`Router`] deciding who receives what. It owns no
+//! all behind one UDP address (and optionally one passive ICE-TCP address, for networks
+//! that block UDP), with the [`Router`] deciding who receives what. It owns no
 //! socket and reads no clock: the I/O loop feeds it datagrams and time, sends what
 //! [`Sfu::poll`] returns, and relays [`Notice`]s to the meeting, like str0m itself.
 //!
@@ -25,12 +26,12 @@ use str0m::{
     bwe::{Bitrate, BweKind},
     change::SdpAnswer,
     media::{Direction, KeyframeRequestKind, MediaKind, Mid, Rids},
-    net::{Protocol, Receive},
+    net::{Receive, TcpType},
     rtp::{RtpPacket, RtpWrite, SeqNo, Ssrc, Vp8Descriptor},
     Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcError,
 };
 
-pub use str0m::change::SdpOffer;
+pub use str0m::{change::SdpOffer, net::Protocol};
 
 use crate::{
     layers::{Layer, LayerInfo, LayerLimits},
@@ -97,6 +98,33 @@ impl Default for SfuConfig {
             min_budget: 500_000,
         }
     }
+}
+
+/// The addresses the SFU's candidates advertise; received packets name the one they
+/// arrived on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addresses {
+    pub udp: SocketAddr,
+    /// A passive ICE-TCP candidate (RFC 6544), when a TCP listener runs.
+    pub tcp: Option<SocketAddr>,
+}
+
+impl Addresses {
+    fn local(&self, proto: Protocol) -> Option<SocketAddr> {
+        match proto {
+            Protocol::Udp => Some(self.udp),
+            Protocol::Tcp => self.tcp,
+            _ => None,
+        }
+    }
+}
+
+/// A packet to send: over UDP, or framed on the TCP connection from `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datagram {
+    pub proto: Protocol,
+    pub to: SocketAddr,
+    pub data: Vec<u8>,
 }
 
 /// Something the meeting must hear about.
@@ -202,13 +230,17 @@ impl Peer {
             .map(|(m, _)| *m)
     }
 
-    /// Polls str0m until it wants time: datagrams go to `out`, events are returned.
-    fn drain(&mut self, out: &mut Vec<(SocketAddr, Vec<u8>)>) -> Vec<Event> {
+    /// Polls str0m until it wants time: packets go to `out`, events are returned.
+    fn drain(&mut self, out: &mut Vec<Datagram>) -> Vec<Event> {
         self.touched = false;
         let mut events = Vec::new();
         loop {
             match self.rtc.poll_output() {
-                Ok(Output::Transmit(t)) => out.push((t.destination, t.contents.to_vec())),
+                Ok(Output::Transmit(t)) => out.push(Datagram {
+                    proto: t.proto,
+                    to: t.destination,
+                    data: t.contents.to_vec(),
+                }),
                 Ok(Output::Timeout(t)) => {
                     self.wake = t;
                     return events;
@@ -227,7 +259,7 @@ impl Peer {
 /// All participants of one meeting on one UDP address.
 #[derive(Debug)]
 pub struct Sfu {
-    local: SocketAddr,
+    local: Addresses,
     cfg: SfuConfig,
     peers: Vec<Peer>,
     router: Router,
@@ -236,8 +268,9 @@ pub struct Sfu {
 }
 
 impl Sfu {
-    /// An SFU whose only ICE candidate is `local` (the address the I/O loop listens on).
-    pub fn new(local: SocketAddr, cfg: SfuConfig) -> Self {
+    /// An SFU whose ICE candidates are `local` (the addresses the I/O loop listens on, as
+    /// browsers reach them).
+    pub fn new(local: Addresses, cfg: SfuConfig) -> Self {
         Self {
             local,
             router: Router::new(cfg.router.clone()),
@@ -276,9 +309,18 @@ impl Sfu {
             .enable_vp8(true)
             .enable_bwe(Some(Bitrate::bps(u64::from(self.cfg.initial_bwe))))
             .build(now);
-        let candidate =
-            Candidate::host(self.local, "udp").map_err(|_| SfuError::Candidate(self.local))?;
+        let udp = self.local.udp;
+        let candidate = Candidate::host(udp, "udp").map_err(|_| SfuError::Candidate(udp))?;
         rtc.add_local_candidate(candidate);
+        if let Some(tcp) = self.local.tcp {
+            let candidate = Candidate::builder()
+                .tcp()
+                .host(tcp)
+                .tcptype(TcpType::Passive)
+                .build()
+                .map_err(|_| SfuError::Candidate(tcp))?;
+            rtc.add_local_candidate(candidate);
+        }
         let answer = rtc.sdp_api().accept_offer(offer)?;
         rtc.bwe().set_bitrate(
             Bitrate::bps(0),
@@ -414,17 +456,41 @@ impl Sfu {
         std::mem::take(&mut self.notices)
     }
 
-    /// Whether a datagram belongs to one of this SFU's participants.
-    pub fn accepts(&self, now: Instant, source: SocketAddr, data: &[u8]) -> bool {
-        let Some(input) = receive(now, source, self.local, data) else {
+    fn receive<'a>(
+        &self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        data: &'a [u8],
+    ) -> Option<Input<'a>> {
+        Some(Input::Receive(
+            now,
+            Receive {
+                proto,
+                source,
+                destination: self.local.local(proto)?,
+                contents: data.try_into().ok()?,
+            },
+        ))
+    }
+
+    /// Whether a packet belongs to one of this SFU's participants.
+    pub fn accepts(&self, now: Instant, proto: Protocol, source: SocketAddr, data: &[u8]) -> bool {
+        let Some(input) = self.receive(now, proto, source, data) else {
             return false;
         };
         self.peers.iter().any(|p| p.rtc.accepts(&input))
     }
 
-    /// Feeds one received datagram to the participant it belongs to; [`Sfu::poll`] next.
-    pub fn handle_receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) -> bool {
-        let Some(input) = receive(now, source, self.local, data) else {
+    /// Feeds one received packet to the participant it belongs to; [`Sfu::poll`] next.
+    pub fn handle_receive(
+        &mut self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        data: &[u8],
+    ) -> bool {
+        let Some(input) = self.receive(now, proto, source, data) else {
             return false;
         };
         let Some(peer) = self.peers.iter_mut().find(|p| p.rtc.accepts(&input)) else {
@@ -447,9 +513,9 @@ impl Sfu {
             .min()
     }
 
-    /// Drives time and every touched peer, forwards media, and returns the datagrams to
+    /// Drives time and every touched peer, forwards media, and returns the packets to
     /// send.
-    pub fn poll(&mut self, now: Instant) -> Vec<(SocketAddr, Vec<u8>)> {
+    pub fn poll(&mut self, now: Instant) -> Vec<Datagram> {
         let mut out = Vec::new();
         for peer in &mut self.peers {
             if peer.wake <= now {
@@ -669,24 +735,6 @@ impl LayerLimits {
 /// Whether a VP8 RTP payload is the first packet of a keyframe.
 fn starts_vp8_keyframe(payload: &[u8]) -> bool {
     Vp8Descriptor::parse(payload).is_ok_and(|d| d.starts_keyframe(payload))
-}
-
-/// A datagram as str0m input.
-fn receive(
-    now: Instant,
-    source: SocketAddr,
-    destination: SocketAddr,
-    data: &[u8],
-) -> Option<Input<'_>> {
-    Some(Input::Receive(
-        now,
-        Receive {
-            proto: Protocol::Udp,
-            source,
-            destination,
-            contents: data.try_into().ok()?,
-        },
-    ))
 }
 
 /// The mids of an SDP, in m-line order.

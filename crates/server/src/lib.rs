@@ -39,6 +39,8 @@ pub struct Server {
     pub first_admin: Option<(String, String)>,
     /// The media loop, for inspecting what it holds (nothing must outlive a participant).
     pub media: media::Media,
+    /// Where media is received (UDP, and ICE-TCP when configured).
+    pub media_addr: confab_media::sfu::Addresses,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -115,14 +117,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         tools: Default::default(),
     })
     .context("starting the document converter")?;
-    let (media, media_addr) = media::Media::start(
-        config.media.listen,
-        config.media.public_addr,
-        shutdown.clone(),
-    )
-    .await
-    .with_context(|| format!("binding the media UDP address {}", config.media.listen))?;
-    tracing::info!(%media_addr, "media listening");
+    let (media, media_addr) = media::Media::start(&config.media, shutdown.clone())
+        .await
+        .context("binding the media addresses")?;
+    tracing::info!(udp = %media_addr.udp, tcp = ?media_addr.tcp, "media listening");
     let rooms = Rooms::new(
         store.clone(),
         blobs.clone(),
@@ -159,6 +157,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         url: config.public_url(),
         first_admin,
         media,
+        media_addr,
         shutdown,
         task,
     })

@@ -1,5 +1,6 @@
-//! The media I/O loop: one UDP socket shared by every live meeting's SFU (str0m peers
-//! behind one address), driven by datagrams, commands and time. Meetings reach it through
+//! The media I/O loop: one UDP socket (and optionally one TCP listener for passive
+//! ICE-TCP, RFC 4571 framing) shared by every live meeting's SFU (str0m peers behind one
+//! address), driven by packets, commands and time. Meetings reach it through
 //! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
 //! dominant speaker, dropped connections).
 //!
@@ -16,16 +17,22 @@ use std::{
 use confab_media::{
     layers::LayerLimits,
     router::{Source, Tile, TrackId},
-    sfu::{Gate, SdpOffer, Sfu, SfuConfig, SfuError},
+    sfu::{Addresses, Datagram, Gate, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
+    tcp::{frame, Deframer},
 };
 use confab_proto::{room::MediaTile, MeetingId, ParticipantId, Policy};
 use tokio::{
-    net::UdpSocket,
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream, UdpSocket},
     sync::{mpsc, oneshot},
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::room::ActorMsg;
+use crate::{config::MediaConfig, room::ActorMsg};
+
+/// Packets queued toward one ICE-TCP connection; beyond this they are dropped (media
+/// tolerates loss better than delay).
+const TCP_QUEUE: usize = 256;
 
 /// Why an offer got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -76,19 +83,38 @@ pub struct Media {
 }
 
 impl Media {
-    /// Binds the UDP socket and starts the loop. `public` is the address advertised to
-    /// browsers when it differs from the bound one (NAT, containers).
+    /// Binds the UDP socket (and the ICE-TCP listener, if configured) and starts the
+    /// loop. Returns the bound addresses. Browsers are told `public_addr` when set (NAT,
+    /// containers); the TCP candidate uses its IP with the TCP port.
     pub async fn start(
-        listen: SocketAddr,
-        public: Option<SocketAddr>,
+        cfg: &MediaConfig,
         shutdown: CancellationToken,
-    ) -> std::io::Result<(Self, SocketAddr)> {
-        let socket = UdpSocket::bind(listen).await?;
-        let bound = socket.local_addr()?;
-        let advertised = public.unwrap_or(bound);
+    ) -> std::io::Result<(Self, Addresses)> {
+        let socket = UdpSocket::bind(cfg.listen).await?;
+        let udp = socket.local_addr()?;
+        let listener = match cfg.tcp_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        let tcp = listener.as_ref().map(TcpListener::local_addr).transpose()?;
+        let advertised = Addresses {
+            udp: cfg.public_addr.unwrap_or(udp),
+            tcp: tcp.map(|t| match cfg.public_addr {
+                Some(public) => SocketAddr::new(public.ip(), t.port()),
+                None => t,
+            }),
+        };
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(run(socket, advertised, rx, shutdown));
-        Ok((Self { tx }, bound))
+        let (inbound_tx, inbound) = mpsc::channel(1024);
+        if let Some(listener) = listener {
+            tokio::spawn(accept_tcp(listener, inbound_tx, shutdown.clone()));
+        }
+        let io = Io {
+            socket,
+            tcp: HashMap::new(),
+        };
+        tokio::spawn(run(io, advertised, rx, inbound, shutdown));
+        Ok((Self { tx }, Addresses { udp, tcp }))
     }
 
     /// Answers a participant's offer, or says why not. `gate` is what they may publish;
@@ -207,9 +233,9 @@ impl MeetingMedia {
     /// Polls the SFU, sends its datagrams, and relays its notices to the meeting (without
     /// waiting on the meeting actor: a full queue drops the notice, and the next change
     /// sends the state again).
-    async fn poll(&mut self, socket: &UdpSocket, now: Instant) {
-        for (to, data) in self.sfu.poll(now) {
-            let _ = socket.send_to(&data, to).await;
+    async fn poll(&mut self, io: &Io, now: Instant) {
+        for d in self.sfu.poll(now) {
+            io.send(d).await;
         }
         for notice in self.sfu.take_notices() {
             let _ = self.room.try_send(ActorMsg::Media(notice));
@@ -217,10 +243,100 @@ impl MeetingMedia {
     }
 }
 
-async fn run(
+/// The sockets: UDP, and the ICE-TCP connections by peer address.
+struct Io {
     socket: UdpSocket,
-    local: SocketAddr,
+    tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+}
+
+impl Io {
+    async fn send(&self, d: Datagram) {
+        match d.proto {
+            Protocol::Udp => {
+                let _ = self.socket.send_to(&d.data, d.to).await;
+            }
+            // Only to a connection the peer opened: str0m also aims at browsers'
+            // `tcptype active` candidates (port 9), which accept nothing.
+            Protocol::Tcp => {
+                if let (Some(conn), Ok(framed)) = (self.tcp.get(&d.to), frame(&d.data)) {
+                    let _ = conn.try_send(framed);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the ICE-TCP connections report to the loop.
+enum TcpEvent {
+    Opened(SocketAddr, mpsc::Sender<Vec<u8>>),
+    Packet(SocketAddr, Vec<u8>),
+    Closed(SocketAddr),
+}
+
+async fn accept_tcp(
+    listener: TcpListener,
+    events: mpsc::Sender<TcpEvent>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, peer)) => {
+                    tokio::spawn(tcp_connection(stream, peer, events.clone(), shutdown.clone()));
+                }
+                Err(e) => tracing::debug!(error = %e, "ICE-TCP accept failed"),
+            },
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// One ICE-TCP connection: frames in, frames out, until either side closes.
+async fn tcp_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    events: mpsc::Sender<TcpEvent>,
+    shutdown: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let (mut read, mut write) = stream.into_split();
+    let (tx, mut outgoing) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
+    if events.send(TcpEvent::Opened(peer, tx)).await.is_err() {
+        return;
+    }
+    let writer = tokio::spawn(async move {
+        while let Some(framed) = outgoing.recv().await {
+            if write.write_all(&framed).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut deframer = Deframer::default();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = tokio::select! {
+            r = read.read(&mut buf) => match r {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            },
+            () = shutdown.cancelled() => break,
+        };
+        for packet in deframer.push(&buf[..n]) {
+            if events.send(TcpEvent::Packet(peer, packet)).await.is_err() {
+                break;
+            }
+        }
+    }
+    writer.abort();
+    let _ = events.send(TcpEvent::Closed(peer)).await;
+}
+
+async fn run(
+    mut io: Io,
+    local: Addresses,
     mut rx: mpsc::Receiver<Command>,
+    mut tcp_events: mpsc::Receiver<TcpEvent>,
     shutdown: CancellationToken,
 ) {
     let mut meetings: HashMap<MeetingId, MeetingMedia> = HashMap::new();
@@ -235,24 +351,26 @@ async fn run(
             .unwrap_or(now + idle);
         let sleep = tokio::time::Instant::now() + wake.saturating_duration_since(now);
         tokio::select! {
-            r = socket.recv_from(&mut buf) => {
+            r = io.socket.recv_from(&mut buf) => {
                 let Ok((n, from)) = r else { continue };
-                let now = Instant::now();
-                let data = &buf[..n];
-                if let Some(m) = meetings.values_mut().find(|m| m.sfu.accepts(now, from, data)) {
-                    m.sfu.handle_receive(now, from, data);
-                    m.poll(&socket, now).await;
-                }
+                receive(&mut meetings, &io, Protocol::Udp, from, &buf[..n]).await;
             }
+            Some(event) = tcp_events.recv() => match event {
+                TcpEvent::Opened(peer, tx) => { io.tcp.insert(peer, tx); }
+                TcpEvent::Closed(peer) => { io.tcp.remove(&peer); }
+                TcpEvent::Packet(peer, packet) => {
+                    receive(&mut meetings, &io, Protocol::Tcp, peer, &packet).await;
+                }
+            },
             cmd = rx.recv() => {
                 let Some(cmd) = cmd else { break };
-                command(cmd, &mut meetings, local, &socket).await;
+                command(cmd, &mut meetings, local, &io).await;
             }
             () = tokio::time::sleep_until(sleep) => {
                 let now = Instant::now();
                 for m in meetings.values_mut() {
                     if m.sfu.next_wake().is_some_and(|t| t <= now) {
-                        m.poll(&socket, now).await;
+                        m.poll(&io, now).await;
                     }
                 }
             }
@@ -261,11 +379,29 @@ async fn run(
     }
 }
 
+/// Hands a packet to the meeting whose participant it belongs to, and polls only that one.
+async fn receive(
+    meetings: &mut HashMap<MeetingId, MeetingMedia>,
+    io: &Io,
+    proto: Protocol,
+    from: SocketAddr,
+    packet: &[u8],
+) {
+    let now = Instant::now();
+    if let Some(m) = meetings
+        .values_mut()
+        .find(|m| m.sfu.accepts(now, proto, from, packet))
+    {
+        m.sfu.handle_receive(now, proto, from, packet);
+        m.poll(io, now).await;
+    }
+}
+
 async fn command(
     cmd: Command,
     meetings: &mut HashMap<MeetingId, MeetingMedia>,
-    local: SocketAddr,
-    socket: &UdpSocket,
+    local: Addresses,
+    io: &Io,
 ) {
     let now = Instant::now();
     let meeting = match cmd {
@@ -325,7 +461,7 @@ async fn command(
         }
     };
     if let Some(m) = meetings.get_mut(&meeting) {
-        m.poll(socket, now).await;
+        m.poll(io, now).await;
         if m.sfu.is_empty() {
             meetings.remove(&meeting);
         }

@@ -160,3 +160,98 @@ async fn media_is_forgotten_when_participants_leave_or_drop() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Runs a str0m client over a real TCP connection to the server's ICE-TCP listener
+/// (RFC 4571 framing) until it is connected (ICE and DTLS done).
+async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool {
+    use confab_media::tcp::{frame, Deframer};
+    use str0m::{
+        net::{Protocol, Receive, TcpType},
+        Candidate, Event, Input, Output,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
+    let local = stream.local_addr().unwrap();
+    let mut rtc = Rtc::builder().set_rtp_mode(true).build(Instant::now());
+    let candidate = Candidate::builder()
+        .tcp()
+        .host(local)
+        .tcptype(TcpType::Active)
+        .build()
+        .unwrap();
+    rtc.add_local_candidate(candidate);
+    let mut api = rtc.sdp_api();
+    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
+    api.add_media(MediaKind::Audio, Direction::RecvOnly, None, None, None);
+    let (offer, pending) = api.apply().unwrap();
+    room.send(&ClientMsg::MediaOffer {
+        sdp: offer.to_sdp_string(),
+    })
+    .await;
+    let ServerMsg::MediaAnswer { sdp } = room.until(is_answer).await else {
+        unreachable!()
+    };
+    let answer = str0m::change::SdpAnswer::from_sdp_string(&sdp).unwrap();
+    assert!(sdp.contains("tcptype passive"), "{sdp}");
+    rtc.sdp_api().accept_answer(pending, answer).unwrap();
+
+    let deadline = Instant::now() + WAIT;
+    let mut deframer = Deframer::default();
+    let mut buf = vec![0u8; 4096];
+    while Instant::now() < deadline {
+        let wait = loop {
+            match rtc.poll_output().unwrap() {
+                Output::Transmit(t) if t.proto == Protocol::Tcp => {
+                    stream
+                        .write_all(&frame(&t.contents).unwrap())
+                        .await
+                        .unwrap();
+                }
+                Output::Transmit(_) => {}
+                Output::Event(Event::Connected) => return true,
+                Output::Event(_) => {}
+                Output::Timeout(t) => break t.saturating_duration_since(Instant::now()),
+            }
+        };
+        let wait = wait.min(std::time::Duration::from_millis(50));
+        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+            Ok(Ok(0)) => return false,
+            Ok(Ok(n)) => {
+                for packet in deframer.push(&buf[..n]) {
+                    let input = Input::Receive(
+                        Instant::now(),
+                        Receive {
+                            proto: Protocol::Tcp,
+                            source: server,
+                            destination: local,
+                            contents: packet.as_slice().try_into().unwrap(),
+                        },
+                    );
+                    rtc.handle_input(input).unwrap();
+                }
+            }
+            Ok(Err(e)) => panic!("{e}"),
+            Err(_) => rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_client_that_cannot_use_udp_connects_over_ice_tcp() {
+    let s =
+        TestServer::start_with(|c| c.media.tcp_listen = Some("127.0.0.1:0".parse().unwrap())).await;
+    let tcp = s
+        .server
+        .as_ref()
+        .unwrap()
+        .media_addr
+        .tcp
+        .expect("ICE-TCP listens");
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Behind a firewall")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    assert!(connect_over_tcp(&mut o, tcp).await, "connected over TCP");
+}

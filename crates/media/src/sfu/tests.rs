@@ -10,12 +10,12 @@ use str0m::{
     change::SdpPendingOffer,
     format::Codec,
     media::{Direction, MediaKind, Mid},
-    net::{Protocol, Receive},
+    net::{Protocol, Receive, TcpType},
     rtp::{ExtensionValues, RtpWrite},
     Candidate, Event, Input, Output, Rtc,
 };
 
-use super::{Gate, Notice, Sfu, SfuConfig, SfuError};
+use super::{Addresses, Gate, Notice, Sfu, SfuConfig, SfuError};
 use crate::{
     layers::Layer,
     router::{Source, Tile, TrackId},
@@ -23,12 +23,21 @@ use crate::{
 };
 
 const SFU: &str = "10.0.0.1:5000";
+const SFU_TCP: &str = "10.0.0.1:5001";
+
+fn addresses(tcp: bool) -> Addresses {
+    Addresses {
+        udp: SFU.parse().unwrap(),
+        tcp: tcp.then(|| SFU_TCP.parse().unwrap()),
+    }
+}
 
 /// A browser stand-in.
 struct Client {
     id: ParticipantId,
     rtc: Rtc,
     addr: SocketAddr,
+    proto: Protocol,
     connected: bool,
     received: Vec<Vec<u8>>,
 }
@@ -36,12 +45,30 @@ struct Client {
 impl Client {
     fn new(addr: &str, now: Instant) -> Self {
         let addr: SocketAddr = addr.parse().unwrap();
+        Self::with(Candidate::host(addr, "udp").unwrap(), Protocol::Udp, now)
+    }
+
+    /// A client on a network without UDP: one active TCP candidate.
+    fn over_tcp(addr: &str, now: Instant) -> Self {
+        let addr: SocketAddr = addr.parse().unwrap();
+        let candidate = Candidate::builder()
+            .tcp()
+            .host(addr)
+            .tcptype(TcpType::Active)
+            .build()
+            .unwrap();
+        Self::with(candidate, Protocol::Tcp, now)
+    }
+
+    fn with(candidate: Candidate, proto: Protocol, now: Instant) -> Self {
+        let addr = candidate.addr();
         let mut rtc = Rtc::builder().set_rtp_mode(true).build(now);
-        rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
+        rtc.add_local_candidate(candidate);
         Self {
             id: ParticipantId::new(),
             rtc,
             addr,
+            proto,
             connected: false,
             received: Vec::new(),
         }
@@ -73,7 +100,10 @@ fn run(
     until: Duration,
     mut each: impl FnMut(&mut [&mut Client], Instant),
 ) {
-    let sfu_addr: SocketAddr = SFU.parse().unwrap();
+    let sfu_addr = |proto| match proto {
+        Protocol::Tcp => SFU_TCP.parse::<SocketAddr>().unwrap(),
+        _ => SFU.parse().unwrap(),
+    };
     let end = *now + until;
     while *now < end {
         each(clients, *now);
@@ -85,8 +115,8 @@ fn run(
                     Err(e) => panic!("client failed: {e}"),
                 };
                 match out {
-                    Output::Transmit(t) if t.destination == sfu_addr => {
-                        sfu.handle_receive(*now, c.addr, &t.contents);
+                    Output::Transmit(t) if t.destination == sfu_addr(t.proto) => {
+                        sfu.handle_receive(*now, t.proto, c.addr, &t.contents);
                     }
                     Output::Transmit(_) => {}
                     Output::Timeout(_) => break,
@@ -96,16 +126,19 @@ fn run(
                 }
             }
         }
-        let datagrams = sfu.poll(*now);
-        for (to, data) in datagrams {
-            if let Some(c) = clients.iter_mut().find(|c| c.addr == to) {
+        for d in sfu.poll(*now) {
+            // Like a network: a packet reaches only a client on its protocol and address.
+            if let Some(c) = clients
+                .iter_mut()
+                .find(|c| c.addr == d.to && c.proto == d.proto)
+            {
                 let input = Input::Receive(
                     *now,
                     Receive {
-                        proto: Protocol::Udp,
-                        source: sfu_addr,
-                        destination: to,
-                        contents: data.as_slice().try_into().unwrap(),
+                        proto: d.proto,
+                        source: sfu_addr(d.proto),
+                        destination: d.to,
+                        contents: d.data.as_slice().try_into().unwrap(),
                     },
                 );
                 c.rtc.handle_input(input).unwrap();
@@ -134,7 +167,7 @@ const ALL: Gate = Gate {
 };
 
 fn sfu() -> Sfu {
-    Sfu::new(SFU.parse().unwrap(), SfuConfig::default())
+    Sfu::new(addresses(false), SfuConfig::default())
 }
 
 fn camera(p: ParticipantId) -> TrackId {
@@ -408,7 +441,7 @@ fn a_layer_taller_than_the_policy_allows_is_not_forwarded() {
     let mut now = Instant::now();
     let mut cfg = SfuConfig::default();
     cfg.layers.max_height = 360;
-    let mut sfu = Sfu::new(SFU.parse().unwrap(), cfg);
+    let mut sfu = Sfu::new(addresses(false), cfg);
     let mut alice = Client::new("10.0.0.2:1000", now);
     let mut bob = Client::new("10.0.0.3:1000", now);
     let mids = join(
@@ -566,4 +599,43 @@ fn participants_who_leave_or_drop_leave_nothing_behind() {
         sfu.is_empty(),
         "no peers, routes, tracks or slots left: {sfu:?}"
     );
+}
+
+#[test]
+fn a_client_without_udp_connects_over_ice_tcp_and_hears_a_udp_client() {
+    let mut now = Instant::now();
+    let mut sfu = Sfu::new(addresses(true), SfuConfig::default());
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut tom = Client::over_tcp("10.0.0.7:40000", now);
+    let mids = join(
+        &mut sfu,
+        &mut alice,
+        &[(MediaKind::Audio, Direction::SendOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    join(
+        &mut sfu,
+        &mut tom,
+        &[(MediaKind::Audio, Direction::RecvOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    let mut n = 0;
+    run(
+        &mut sfu,
+        &mut [&mut alice, &mut tom],
+        &mut now,
+        Duration::from_secs(2),
+        |clients, t| {
+            if clients[0].connected {
+                send_audio(clients[0], mids[0], n, t);
+                n += 1;
+            }
+        },
+    );
+    assert!(tom.connected, "ICE and DTLS complete over TCP");
+    assert!(tom.received.len() > 50, "{}", tom.received.len());
 }
