@@ -233,6 +233,15 @@ pub struct MediaLimits {
     pub max_video_bitrate_kbps: u32,
 }
 
+/// A TURN server for `RTCPeerConnection`'s `iceServers`, with time-limited credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    pub username: String,
+    pub credential: String,
+}
+
 /// A person in the meeting, as others see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -302,6 +311,9 @@ pub struct Snapshot {
     pub max_chat_chars: u32,
     /// The organisation's limits on audio and video.
     pub media_limits: MediaLimits,
+    /// TURN servers to relay media through when a direct path fails (empty: none
+    /// configured). Their credentials last as long as a join token.
+    pub ice_servers: Vec<IceServer>,
     /// Documents you may see: all of them for presenters, ready ones for attendees.
     pub documents: Vec<DocumentInfo>,
     /// What the stage shows, if anything.

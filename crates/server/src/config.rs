@@ -40,6 +40,8 @@ pub struct MediaConfig {
     /// A TCP address for passive ICE-TCP, for networks that block UDP (off when unset).
     /// Advertised at `public_addr`'s IP, if set, with this port.
     pub tcp_listen: Option<SocketAddr>,
+    /// TURN relays (coturn with `use-auth-secret`); none by default.
+    pub turn: Option<crate::turn::TurnConfig>,
 }
 
 impl Default for MediaConfig {
@@ -48,6 +50,7 @@ impl Default for MediaConfig {
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             public_addr: None,
             tcp_listen: None,
+            turn: None,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod media;
 pub mod provision;
 pub mod room;
+pub mod turn;
 pub mod web;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -11,6 +11,7 @@
 use std::{
     collections::HashMap,
     net::SocketAddr,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -20,7 +21,10 @@ use confab_media::{
     sfu::{Addresses, Datagram, Gate, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
     tcp::{frame, Deframer},
 };
-use confab_proto::{room::MediaTile, MeetingId, ParticipantId, Policy};
+use confab_proto::{
+    room::{IceServer, MediaTile},
+    MeetingId, ParticipantId, Policy,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream, UdpSocket},
@@ -28,7 +32,7 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::MediaConfig, room::ActorMsg};
+use crate::{config::MediaConfig, room::ActorMsg, turn::TurnConfig};
 
 /// Packets queued toward one ICE-TCP connection; beyond this they are dropped (media
 /// tolerates loss better than delay).
@@ -80,6 +84,7 @@ enum Command {
 #[derive(Clone)]
 pub struct Media {
     tx: mpsc::Sender<Command>,
+    turn: Option<Arc<TurnConfig>>,
 }
 
 impl Media {
@@ -114,7 +119,19 @@ impl Media {
             tcp: HashMap::new(),
         };
         tokio::spawn(run(io, advertised, rx, inbound, shutdown));
-        Ok((Self { tx }, Addresses { udp, tcp }))
+        let turn = cfg.turn.clone().map(Arc::new);
+        Ok((Self { tx, turn }, Addresses { udp, tcp }))
+    }
+
+    /// The TURN relays `participant` may use, with fresh credentials (none if unset).
+    pub fn ice_servers(&self, participant: ParticipantId) -> Vec<IceServer> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.turn
+            .iter()
+            .map(|t| t.ice_server(participant, now))
+            .collect()
     }
 
     /// Answers a participant's offer, or says why not. `gate` is what they may publish;

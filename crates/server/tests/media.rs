@@ -255,3 +255,41 @@ async fn a_client_that_cannot_use_udp_connects_over_ice_tcp() {
     let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
     assert!(connect_over_tcp(&mut o, tcp).await, "connected over TCP");
 }
+
+#[tokio::test]
+async fn turn_credentials_come_with_the_snapshot_when_configured() {
+    let turn: confab_server::turn::TurnConfig = toml_turn();
+    let s = TestServer::start_with(|c| c.media.turn = Some(turn)).await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Relayed")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let joined = org.join_ok(&link, None, None).await;
+    let mut o = Room::open(&s, &joined.token, None).await;
+    let welcome = o.until(|m| matches!(m, ServerMsg::Welcome { .. })).await;
+    let ServerMsg::Welcome {
+        snapshot: Some(snapshot),
+        you,
+        ..
+    } = welcome
+    else {
+        panic!("{welcome:?}")
+    };
+    let [server] = &snapshot.ice_servers[..] else {
+        panic!("{:?}", snapshot.ice_servers)
+    };
+    assert_eq!(server.urls, vec!["turn:127.0.0.1:3478?transport=udp"]);
+    let (expiry, who) = server.username.split_once(':').unwrap();
+    assert_eq!(who, you.to_string());
+    assert!(expiry.parse::<u64>().is_ok());
+    assert_eq!(server.credential.len(), 28, "base64 of a SHA-1 HMAC");
+}
+
+fn toml_turn() -> confab_server::turn::TurnConfig {
+    toml::from_str(
+        r#"
+        urls = ["turn:127.0.0.1:3478?transport=udp"]
+        secret = "shared with coturn"
+        "#,
+    )
+    .unwrap()
+}

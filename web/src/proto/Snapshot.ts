@@ -2,6 +2,7 @@
 import type { AttendeePermissions } from "./AttendeePermissions";
 import type { ChatMessage } from "./ChatMessage";
 import type { DocumentInfo } from "./DocumentInfo";
+import type { IceServer } from "./IceServer";
 import type { LobbyEntry } from "./LobbyEntry";
 import type { MediaLimits } from "./MediaLimits";
 import type { MeetingId } from "./MeetingId";
@@ -36,6 +37,11 @@ max_chat_chars: number,
  * The organisation's limits on audio and video.
  */
 media_limits: MediaLimits, 
+/**
+ * TURN servers to relay media through when a direct path fails (empty: none
+ * configured). Their credentials last as long as a join token.
+ */
+ice_servers: Array<IceServer>, 
 /**
  * Documents you may see: all of them for presenters, ready ones for attendees.
  */

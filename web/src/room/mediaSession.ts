@@ -149,7 +149,9 @@ export class MediaSession {
 
   private async negotiate(): Promise<void> {
     this.pc?.close();
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    // No public STUN: the SFU's own candidates, plus TURN relays when configured.
+    const iceServers = (this.client.state.room?.iceServers ?? []).map((s) => ({ ...s, urls: [...s.urls] }));
+    const pc = new RTCPeerConnection({ iceServers });
     this.pc = pc;
     const local = this.local ?? new MediaStream();
     for (const track of local.getAudioTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [local] });

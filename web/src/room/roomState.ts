@@ -7,6 +7,7 @@
 import type { AttendeePermissions } from '../proto/AttendeePermissions';
 import type { ChatMessage } from '../proto/ChatMessage';
 import type { DocumentInfo } from '../proto/DocumentInfo';
+import type { IceServer } from '../proto/IceServer';
 import type { LobbyEntry } from '../proto/LobbyEntry';
 import type { MediaLimits } from '../proto/MediaLimits';
 import type { MediaRequest } from '../proto/MediaRequest';
@@ -46,6 +47,8 @@ export type RoomState = {
   ended: boolean;
   /** What the organisation allows for audio and video. */
   mediaLimits: MediaLimits;
+  /** TURN relays with time-limited credentials (empty: none configured). */
+  iceServers: readonly IceServer[];
   /** Who has been talking (the speaker view shows them). */
   dominantSpeaker: ParticipantId | undefined;
   /** The latest presenter request about your media (and its seq, to react once). */
@@ -80,6 +83,7 @@ export function fromSnapshot(epoch: string, seq: number, snapshot: Snapshot): Ro
     stage: snapshot.stage,
     ended: false,
     mediaLimits: snapshot.media_limits,
+    iceServers: snapshot.ice_servers,
     dominantSpeaker: undefined,
     mediaRequest: undefined,
   };

@@ -65,6 +65,7 @@ export function snapshot(you: Participant, others: Participant[] = [], extra: Pa
     chat: [],
     max_chat_chars: 500,
     media_limits: { ip_audio: true, ip_video: true, max_video_height: 720, max_video_bitrate_kbps: 2500 },
+    ice_servers: [],
     documents: [],
     ...extra,
   };

@@ -322,6 +322,8 @@ impl Meeting {
                 max_video_height: self.cfg.policy.max_video_height,
                 max_video_bitrate_kbps: self.cfg.policy.max_video_bitrate_kbps,
             },
+            // The shell fills these in: it knows the TURN configuration.
+            ice_servers: Vec::new(),
             documents: self
                 .documents
                 .iter()

@@ -487,7 +487,10 @@ impl Actor {
             });
         let snapshot = match resume_from {
             Some(_) => None,
-            None => self.meeting.snapshot(to).map(Box::new),
+            None => self.meeting.snapshot(to).map(|mut s| {
+                s.ice_servers = self.media.ice_servers(to);
+                Box::new(s)
+            }),
         };
         let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
