@@ -1146,6 +1146,21 @@ fn a_presenter_mutes_an_attendee_who_alone_can_unmute() {
         "the roster shows the mute"
     );
 
+    // Offering again (say after a reconnection) keeps her muted in the SFU.
+    let out = h.cmd(ann, ClientMsg::MediaOffer { sdp: "a".into() });
+    assert!(
+        matches!(&out[0], Output::MediaOffer { audio: true, .. }),
+        "rights allow the track"
+    );
+    assert_eq!(
+        gate_in(&out, ann),
+        Some(Gate {
+            audio: false,
+            video: true
+        }),
+        "the switch keeps it from being forwarded"
+    );
+
     // Asking does not unmute; only Ann's own switch does.
     let out = h.cmd(org, ClientMsg::AskToUnmute { participant: ann });
     assert_eq!(gate_in(&out, ann), None);
