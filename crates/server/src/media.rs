@@ -395,6 +395,8 @@ async fn run(
                         m.poll(&io, now).await;
                     }
                 }
+                // Connections that timed out may have left a meeting's SFU empty.
+                meetings.retain(|_, m| !m.sfu.is_empty());
             }
             () = shutdown.cancelled() => break,
         }
