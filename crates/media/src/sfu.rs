@@ -38,7 +38,7 @@ use self::{
     slot::{SlotSource, SlotTx},
 };
 use crate::{
-    layers::{Layer, LayerInfo, LayerLimits},
+    layers::{Layer, LayerInfo, LayerLimits, RateMeter},
     router::{Decision, Router, RouterConfig, SlotMap, Source, Tile, TrackId},
     ParticipantId,
 };
@@ -77,6 +77,8 @@ pub struct SfuConfig {
     pub layers: LayerLimits,
     /// Most receive slots of one kind a subscriber may offer.
     pub max_slots: usize,
+    /// Over how long a layer's bitrate is measured against the policy's cap.
+    pub rate_window: Duration,
     /// How often the router re-decides (speakers, layers, slots).
     pub tick: Duration,
     /// What a subscriber's bandwidth estimator assumes before it measures, and what it
@@ -96,6 +98,7 @@ impl Default for SfuConfig {
             router: RouterConfig::default(),
             layers: LayerLimits::default(),
             max_slots: 16,
+            rate_window: Duration::from_secs(1),
             tick: Duration::from_millis(50),
             initial_bwe: 1_500_000,
             desired_bwe: 5_000_000,
@@ -303,6 +306,7 @@ impl Sfu {
             wake: now,
             told_slots: None,
             told_layers: None,
+            rates: HashMap::new(),
         };
         if let Some(layers) = sent_layers {
             self.router.set_track(peer.camera(), layers);
@@ -540,6 +544,17 @@ impl Sfu {
                     None => Layer::High,
                 };
                 if !self.router.has_layer(camera, layer) {
+                    return;
+                }
+                let window = self.cfg.rate_window;
+                let sent = publisher
+                    .rates
+                    .entry(layer)
+                    .or_insert_with(|| RateMeter::new(window))
+                    .on_packet(packet.payload.len(), now);
+                // A quarter over the cap is tolerated: encoders overshoot briefly on
+                // keyframes, and a layer flickering off would be worse than the excess.
+                if u64::from(sent) * 4 > u64::from(self.cfg.layers.max_bitrate) * 5 {
                     return;
                 }
                 if starts_vp8_keyframe(&packet.payload) {

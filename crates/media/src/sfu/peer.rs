@@ -10,7 +10,7 @@ use str0m::{
 
 use super::{slot::SlotTx, Datagram, Gate};
 use crate::{
-    layers::Layer,
+    layers::{Layer, RateMeter},
     router::{SlotMap, Source, TrackId},
     ParticipantId,
 };
@@ -31,6 +31,8 @@ pub(super) struct Peer {
     /// What the meeting was last told about this peer.
     pub(super) told_slots: Option<(SlotMap, SlotMap)>,
     pub(super) told_layers: Option<Vec<Layer>>,
+    /// What the camera actually sends per layer, against the policy's bitrate cap.
+    pub(super) rates: HashMap<Layer, RateMeter>,
 }
 
 impl Peer {
