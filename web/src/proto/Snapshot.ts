@@ -44,6 +44,10 @@ media_limits: MediaLimits,
  */
 ice_servers: Array<IceServer>, 
 /**
+ * Who has been talking, if anyone yet (later changes come as `dominant_speaker`).
+ */
+dominant_speaker?: ParticipantId, 
+/**
  * Documents you may see: all of them for presenters, ready ones for attendees.
  */
 documents: Array<DocumentInfo>, 

@@ -158,6 +158,7 @@ impl Meeting {
     /// The SFU's dominant speaker changed: everyone is told.
     pub(super) fn dominant_speaker(&mut self, participant: ParticipantId, out: &mut Vec<Output>) {
         if self.members.contains_key(&participant) {
+            self.dominant_speaker = Some(participant);
             let to = self.everyone();
             self.emit(to, RoomEvent::DominantSpeaker { participant }, out);
         }

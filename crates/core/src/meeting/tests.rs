@@ -1348,4 +1348,12 @@ fn layouts_are_bounded_and_dominant_speakers_announced() {
     assert!(events_for(&out, org).contains(&RoomEvent::DominantSpeaker { participant: org }));
     let gone = ParticipantId::new();
     assert!(h.m.handle(h.now, Input::DominantSpeaker(gone)).is_empty());
+    let (late, _) = h.join("Late", MeetingRole::Attendee);
+    assert_eq!(
+        h.m.snapshot(late).unwrap().dominant_speaker,
+        Some(org),
+        "a late joiner learns who speaks"
+    );
+    h.cmd(org, ClientMsg::Leave);
+    assert_eq!(h.m.snapshot(late).unwrap().dominant_speaker, None);
 }
