@@ -42,6 +42,11 @@ pub struct MediaConfig {
     pub tcp_listen: Option<SocketAddr>,
     /// TURN relays (coturn with `use-auth-secret`); none by default.
     pub turn: Option<crate::turn::TurnConfig>,
+    /// Kernel receive and send buffer of the media socket, in bytes. Every participant's
+    /// packets arrive on this one socket: with the kernel's default (about 200 KiB) it
+    /// overflowed at 250 participants while the loop was busy sending. The kernel caps it
+    /// at `net.core.rmem_max` / `wmem_max` (raise those to match; a warning says so).
+    pub socket_buffer_bytes: usize,
 }
 
 impl Default for MediaConfig {
@@ -51,6 +56,7 @@ impl Default for MediaConfig {
             public_addr: None,
             tcp_listen: None,
             turn: None,
+            socket_buffer_bytes: 4 << 20,
         }
     }
 }

@@ -95,7 +95,7 @@ impl Media {
         cfg: &MediaConfig,
         shutdown: CancellationToken,
     ) -> std::io::Result<(Self, Addresses)> {
-        let socket = UdpSocket::bind(cfg.listen).await?;
+        let socket = bind_udp(cfg.listen, cfg.socket_buffer_bytes)?;
         let udp = socket.local_addr()?;
         let listener = match cfg.tcp_listen {
             Some(addr) => Some(TcpListener::bind(addr).await?),
@@ -489,5 +489,48 @@ async fn command(
         if m.sfu.is_empty() {
             meetings.remove(&meeting);
         }
+    }
+}
+
+/// The media socket, with kernel buffers of `buffer` bytes each way (as far as the
+/// kernel allows: it caps them at `net.core.rmem_max` / `wmem_max`).
+fn bind_udp(addr: SocketAddr, buffer: usize) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_recv_buffer_size(buffer)?;
+    socket.set_send_buffer_size(buffer)?;
+    // Linux reports twice the size it was given (the doubling covers its bookkeeping).
+    let got = socket.recv_buffer_size()? / 2;
+    if got < buffer {
+        tracing::warn!(
+            asked = buffer,
+            got,
+            "media socket receive buffer capped by the kernel: raise net.core.rmem_max \
+             (and wmem_max) or packets will be dropped under load"
+        );
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_media_socket_gets_the_buffer_it_asks_for_as_far_as_the_kernel_allows() {
+        let cap = |file| {
+            std::fs::read_to_string(format!("/proc/sys/net/core/{file}"))
+                .ok()
+                .and_then(|s| s.trim().parse::<usize>().ok())
+                .unwrap_or(usize::MAX)
+        };
+        let asked = 1 << 20;
+        let socket = bind_udp("127.0.0.1:0".parse().unwrap(), asked).unwrap();
+        let socket = socket2::SockRef::from(&socket);
+        // Linux reports twice what was granted.
+        assert!(socket.recv_buffer_size().unwrap() / 2 >= asked.min(cap("rmem_max")));
+        assert!(socket.send_buffer_size().unwrap() / 2 >= asked.min(cap("wmem_max")));
     }
 }
