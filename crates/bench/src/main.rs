@@ -3,9 +3,12 @@
 //! `swarm` starts the server binary on a fresh data directory, joins N participants
 //! to one meeting over the real REST + WebSocket path, sends chat from many of them
 //! and measures join time, fan-out latency to every receiver, and the server's CPU
-//! time and resident memory (from /proc). See BENCHMARKS.md for figures.
+//! time and resident memory (from /proc). `fleet` runs WebRTC bots on str0m against
+//! the server's SFU and against Janus, and compares them. See BENCHMARKS.md for figures.
 
+mod fleet;
 mod procstat;
+mod server;
 mod stats;
 mod swarm;
 
@@ -25,6 +28,8 @@ struct Cli {
 enum Command {
     /// Join N WebSocket participants to one meeting and measure join time and chat fan-out.
     Swarm(swarm::Args),
+    /// Run WebRTC bots (str0m) against Confab's SFU and Janus, scenario by scenario.
+    Fleet(fleet::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -34,5 +39,6 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
+        Command::Fleet(args) => rt.block_on(fleet::run(args)),
     }
 }

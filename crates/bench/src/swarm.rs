@@ -2,27 +2,23 @@
 
 use std::{
     path::PathBuf,
-    process::Stdio,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use confab_proto::{
     content::{DocumentInfo, DocumentStatus},
-    rest::{JoinResponse, MeetingView},
+    rest::JoinResponse,
     room::{ChatTo, ClientMsg, RoomEvent, ServerMsg},
     DocumentId, MeetingId,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    sync::mpsc,
-};
+use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{procstat, stats};
+use crate::{procstat, server::ConfabProcess, stats};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -62,69 +58,14 @@ fn unstamp(text: &str) -> Option<Duration> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let data = std::env::temp_dir().join(format!("confab-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let mut child = tokio::process::Command::new(&args.server)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{}", args.port),
-            "--data",
-        ])
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {}", args.server.display()))?;
-    let pid = child.id().context("server pid")?;
-    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
-    let (mut email, mut password) = (None, None);
-    while let Some(line) =
-        tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await??
-    {
-        if let Some(e) = line.trim().strip_prefix("e-mail:") {
-            email = Some(e.trim().to_owned());
-        }
-        if let Some(p) = line.trim().strip_prefix("password:") {
-            password = Some(p.trim().to_owned());
-            break;
-        }
-    }
-    let (Some(email), Some(password)) = (email, password) else {
-        bail!("server did not print its first admin")
-    };
-    let base = format!("http://127.0.0.1:{}", args.port);
-    let ws_url = format!("ws://127.0.0.1:{}/api/v1/room", args.port);
-
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let r = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?;
-    if !r.status().is_success() {
-        bail!("login failed: {}", r.status());
-    }
-    let meeting: MeetingView = http
-        .post(format!("{base}/api/v1/meetings/now"))
-        .json(&json!({"title": "Swarm"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let key = meeting
-        .attendee_link
-        .context("link")?
-        .rsplit('/')
-        .next()
-        .context("key")?
-        .to_owned();
+    let server = ConfabProcess::start(&args.server, args.port).await?;
+    let (pid, base, ws_url) = (server.pid, server.base.clone(), server.ws_url.clone());
+    let http = server.admin.clone();
+    let (meeting_id, key) = server.meeting_now("Swarm").await?;
     let guest_http = reqwest::Client::new();
 
     // The organizer joins first, with two one-page documents to flip between.
-    let mut organizer = Organizer::join(&http, &base, &ws_url, &key, meeting.id).await?;
+    let mut organizer = Organizer::join(&http, &base, &ws_url, &key, meeting_id).await?;
     let docs = [
         organizer
             .upload(&base, "a.png", png([200, 40, 40])?)
@@ -279,8 +220,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let cpu_end = procstat::cpu_seconds(pid)?;
     let rss_end = procstat::rss_mib(pid)?;
-    let _ = child.kill().await;
-    let _ = std::fs::remove_dir_all(&data);
+    server.stop().await;
 
     println!(
         "participants:              {} (the organizer and {guests} guests)",

@@ -1,0 +1,101 @@
+//! A real `confab serve` process on a fresh data directory, its first administrator
+//! signed in, and instant meetings on it: what every benchmark starts from.
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use anyhow::{bail, Context};
+use confab_proto::{rest::MeetingView, MeetingId};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+pub struct ConfabProcess {
+    child: tokio::process::Child,
+    pub pid: u32,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub ws_url: String,
+    /// Signed in as the provider administrator (cookie session).
+    pub admin: reqwest::Client,
+    data: PathBuf,
+}
+
+impl ConfabProcess {
+    pub async fn start(binary: &std::path::Path, port: u16) -> anyhow::Result<Self> {
+        let data = std::env::temp_dir().join(format!("confab-bench-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut child = tokio::process::Command::new(binary)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(&data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let pid = child.id().context("server pid")?;
+        let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
+        let (mut email, mut password) = (None, None);
+        while let Some(line) =
+            tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await??
+        {
+            if let Some(e) = line.trim().strip_prefix("e-mail:") {
+                email = Some(e.trim().to_owned());
+            }
+            if let Some(p) = line.trim().strip_prefix("password:") {
+                password = Some(p.trim().to_owned());
+                break;
+            }
+        }
+        let (Some(email), Some(password)) = (email, password) else {
+            bail!("server did not print its first admin")
+        };
+        let base = format!("http://127.0.0.1:{port}");
+        let admin = reqwest::Client::builder().cookie_store(true).build()?;
+        let r = admin
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("login failed: {}", r.status());
+        }
+        Ok(Self {
+            child,
+            pid,
+            ws_url: format!("ws://127.0.0.1:{port}/api/v1/room"),
+            base,
+            admin,
+            data,
+        })
+    }
+
+    /// An instant meeting and the key of its attendee link.
+    pub async fn meeting_now(&self, title: &str) -> anyhow::Result<(MeetingId, String)> {
+        let meeting: MeetingView = self
+            .admin
+            .post(format!("{}/api/v1/meetings/now", self.base))
+            .json(&json!({"title": title}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let key = meeting
+            .attendee_link
+            .context("link")?
+            .rsplit('/')
+            .next()
+            .context("key")?
+            .to_owned();
+        Ok((meeting.id, key))
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+impl Drop for ConfabProcess {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
