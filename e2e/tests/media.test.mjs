@@ -5,7 +5,12 @@ import assert from "node:assert/strict";
 import { expectVisible } from "../lib/expect.mjs";
 import { e2e } from "../lib/harness.mjs";
 import { linkPath } from "../lib/server.mjs";
-import { expectInRoom, joinAsGuest, joinFromHome } from "../lib/ui.mjs";
+import {
+  expectInRoom,
+  joinAsGuest,
+  joinFromHome,
+  rosterRow,
+} from "../lib/ui.mjs";
 
 const env = e2e(import.meta.url);
 
@@ -28,16 +33,74 @@ async function inbound(page) {
   });
 }
 
-/** Polls until `pred` holds for the page's inbound stats. */
-async function expectInbound(page, what, pred) {
+/** Polls until `pred` holds for `sample(page)`; returns the sample that satisfied it. */
+async function expectStats(page, what, sample, pred) {
   const deadline = Date.now() + 20_000;
   let last;
   while (Date.now() < deadline) {
-    last = await inbound(page);
+    last = await sample(page);
     if (pred(last)) return last;
     await page.waitForTimeout(250);
   }
-  assert.fail(`${what}: inbound stats stayed ${JSON.stringify(last)}`);
+  assert.fail(`${what}: stats stayed ${JSON.stringify(last)}`);
+}
+
+const expectInbound = (page, what, pred) =>
+  expectStats(page, what, inbound, pred);
+
+/** Counts peer connections and getUserMedia calls (before the app loads). */
+function instrument() {
+  const Original = globalThis.RTCPeerConnection;
+  globalThis.__confabPeerConnections = [];
+  globalThis.RTCPeerConnection = class extends Original {
+    constructor(...args) {
+      super(...args);
+      globalThis.__confabPeerConnections.push(this);
+    }
+  };
+  globalThis.__getUserMediaCalls = 0;
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (c) => {
+    globalThis.__getUserMediaCalls += 1;
+    return gum(c);
+  };
+}
+
+/** What the page sends: outbound RTP streams with packets, and getUserMedia calls. */
+async function outbound(page) {
+  return page.evaluate(async () => {
+    let streams = 0;
+    for (const pc of globalThis.__confabPeerConnections ?? []) {
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === "outbound-rtp" && (s.packetsSent ?? 0) > 0) streams += 1;
+      });
+    }
+    return { streams, getUserMedia: globalThis.__getUserMediaCalls };
+  });
+}
+
+/** The frame width of the video received from `name` (0 until frames are decoded). */
+async function frameWidthOf(page, name) {
+  return page.evaluate(async (name) => {
+    const video = document.querySelector(
+      `video[aria-label="Video of ${name}"]`,
+    );
+    const track = video?.srcObject?.getVideoTracks()[0];
+    if (!track) return 0;
+    for (const pc of globalThis.__confabPeerConnections ?? []) {
+      const stats = await pc.getStats();
+      for (const s of stats.values()) {
+        if (
+          s.type === "inbound-rtp" &&
+          s.kind === "video" &&
+          s.trackIdentifier === track.id
+        )
+          return s.frameWidth ?? 0;
+      }
+    }
+    return 0;
+  }, name);
 }
 
 env.test(
@@ -51,18 +114,7 @@ env.test(
     });
     const ada = await env.person("Ada", { session });
     const gus = await env.person("Gus");
-    for (const p of [ada, gus]) {
-      await p.page.addInitScript(() => {
-        const Original = globalThis.RTCPeerConnection;
-        globalThis.__confabPeerConnections = [];
-        globalThis.RTCPeerConnection = class extends Original {
-          constructor(...args) {
-            super(...args);
-            globalThis.__confabPeerConnections.push(this);
-          }
-        };
-      });
-    }
+    for (const p of [ada, gus]) await p.page.addInitScript(instrument);
     await joinFromHome(ada, "Stand-up");
     await joinAsGuest(gus, linkPath(meeting.attendee_link), "Gus Guest");
     await expectInRoom(gus.page, "Stand-up");
@@ -96,5 +148,108 @@ env.test(
       (s) => s.frames > gusSees.frames + 10,
     );
     assert.ok(later.frames > gusSees.frames);
+  },
+);
+
+env.test(
+  "three talk, a listener only listens, mute silences, small tiles get the low layer",
+  async () => {
+    const session = await env.server.signIn();
+    const meeting = await session.createMeeting({
+      title: "Town hall",
+      lobby: false,
+      wait_for_presenter: false,
+    });
+    const ada = await env.person("Ada", { session });
+    const gus = await env.person("Gus");
+    const cy = await env.person("Cy");
+    const li = await env.person("Li");
+    const people = [ada, gus, cy, li];
+    for (const p of people) await p.page.addInitScript(instrument);
+    await joinFromHome(ada, "Town hall");
+    const link = linkPath(meeting.attendee_link);
+    for (const [p, name] of [
+      [gus, "Gus"],
+      [cy, "Cy"],
+      [li, "Li"],
+    ]) {
+      await joinAsGuest(p, link, name);
+      await expectInRoom(p.page, "Town hall");
+    }
+    const talkers = [ada, gus, cy];
+    for (const p of talkers)
+      await p.page
+        .getByRole("button", { name: "Join with audio and video" })
+        .click();
+    await li.page.getByRole("button", { name: "Listen only" }).click();
+
+    // Everyone receives video and sound from the others.
+    for (const p of people) {
+      await expectInbound(
+        p.page,
+        `${p.name} receiving`,
+        (s) => s.frames > 10 && s.energy > 0,
+      );
+    }
+    // The listener sends nothing and was never asked for a device.
+    assert.deepEqual(await outbound(li.page), {
+      streams: 0,
+      getUserMedia: 0,
+    });
+    for (const p of talkers) {
+      const out = await outbound(p.page);
+      assert.ok(out.streams >= 2, `${p.name} sends audio and video`);
+    }
+
+    // A big tile gets a high layer; made small, the same camera arrives smaller.
+    const cyView = cy.page.getByRole("region", { name: "Audio and video" });
+    await cyView.getByRole("button", { name: "Speaker view" }).click();
+    await cyView.getByRole("button", { name: "Pin Administrator" }).click();
+    const big = await expectStats(
+      cy.page,
+      "Ada's camera big at Cy",
+      (page) => frameWidthOf(page, "Administrator"),
+      (w) => w >= 640,
+    );
+    await cyView.getByRole("button", { name: "Pin Gus" }).click();
+    await expectStats(
+      cy.page,
+      "Ada's camera as a thumbnail at Cy",
+      (page) => frameWidthOf(page, "Administrator"),
+      (w) => w > 0 && w < big,
+    );
+
+    // The organizer mutes everyone: Ada hears nothing more from Gus and Cy.
+    const adaView = ada.page.getByRole("region", { name: "Audio and video" });
+    await adaView.getByRole("button", { name: "Mute everyone" }).click();
+    for (const p of [gus, cy])
+      await expectVisible(
+        p.page
+          .getByRole("region", { name: "Audio and video" })
+          .getByRole("button", { name: "Unmute" }),
+      );
+    await expectVisible(
+      rosterRow(ada.page, "Gus").getByText("microphone off"),
+    );
+    const settled = await expectStats(
+      ada.page,
+      "Ada's received audio energy stops growing",
+      async (page) => {
+        const a = (await inbound(page)).energy;
+        await page.waitForTimeout(1000);
+        return { a, b: (await inbound(page)).energy };
+      },
+      ({ a, b }) => b === a,
+    );
+    const later = await expectStats(
+      ada.page,
+      "Ada's audio energy after a while",
+      async (page) => {
+        await page.waitForTimeout(1500);
+        return (await inbound(page)).energy;
+      },
+      () => true,
+    );
+    assert.equal(later, settled.b, "nothing more is heard after the mute");
   },
 );

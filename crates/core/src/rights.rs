@@ -66,6 +66,22 @@ pub fn check(
     }
 }
 
+/// Why a policy cannot be saved: the field at fault and what it needs, or `None`.
+pub fn policy_problem(policy: &Policy) -> Option<(&'static str, &'static str)> {
+    if policy.max_meeting_size == 0 {
+        return Some(("max_meeting_size", "at least 1"));
+    }
+    // Below the smallest camera layer (180p, 150 kbit/s) no video could flow at all;
+    // that is what `ip_video: false` is for.
+    if policy.max_video_height < 180 {
+        return Some(("max_video_height", "at least 180"));
+    }
+    if policy.max_video_bitrate_kbps < 150 {
+        return Some(("max_video_bitrate_kbps", "at least 150"));
+    }
+    None
+}
+
 /// Attendee permissions capped by policy: a permission the policy forbids cannot be granted.
 pub fn cap_permissions(policy: &Policy, wanted: AttendeePermissions) -> AttendeePermissions {
     AttendeePermissions {
@@ -83,6 +99,32 @@ pub fn cap_permissions(policy: &Policy, wanted: AttendeePermissions) -> Attendee
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policies_that_could_carry_no_video_or_nobody_are_refused() {
+        assert_eq!(policy_problem(&Policy::default()), None);
+        let tiny = Policy {
+            max_video_height: 90,
+            ..Default::default()
+        };
+        assert_eq!(policy_problem(&tiny).map(|p| p.0), Some("max_video_height"));
+        let thin = Policy {
+            max_video_bitrate_kbps: 100,
+            ..Default::default()
+        };
+        assert_eq!(
+            policy_problem(&thin).map(|p| p.0),
+            Some("max_video_bitrate_kbps")
+        );
+        let empty = Policy {
+            max_meeting_size: 0,
+            ..Default::default()
+        };
+        assert_eq!(
+            policy_problem(&empty).map(|p| p.0),
+            Some("max_meeting_size")
+        );
+    }
 
     #[test]
     fn presenters_chat_even_when_attendee_chat_is_off() {

@@ -4,30 +4,8 @@
 //! full resolution). A subscriber gets the smallest layer that fills its tile, or a lower
 //! one when its bandwidth share cannot carry that.
 
-/// One simulcast encoding, smallest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Layer {
-    Low,
-    Medium,
-    High,
-}
-
-impl Layer {
-    pub const ALL: [Layer; 3] = [Layer::Low, Layer::Medium, Layer::High];
-
-    /// The RTP stream id browsers use for this layer.
-    pub fn rid(self) -> &'static str {
-        match self {
-            Layer::Low => "l",
-            Layer::Medium => "m",
-            Layer::High => "h",
-        }
-    }
-
-    pub fn from_rid(rid: &str) -> Option<Layer> {
-        Layer::ALL.into_iter().find(|l| l.rid() == rid)
-    }
-}
+/// One simulcast encoding, smallest first (a wire type: the client pauses layers by it).
+pub use confab_proto::room::SimulcastLayer as Layer;
 
 /// What a publisher currently sends on one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +15,61 @@ pub struct LayerInfo {
     pub height: u32,
     /// Measured bitrate, bits per second.
     pub bitrate: u32,
+}
+
+/// What publishers send and what policy lets through.
+#[derive(Clone, Debug)]
+pub struct LayerLimits {
+    /// Height of the full-size layer: clients capture 1280x720 (Chromium sends only two
+    /// layers below that) and scale down by [`Layer::scale_down_by`].
+    pub capture_height: u32,
+    /// The `maxBitrate` the client sets on each encoding, smallest layer first, bits per
+    /// second (the web client's `mediaSession.ts` uses the same figures).
+    pub bitrates: [u32; 3],
+    /// Policy: no layer taller than this is forwarded.
+    pub max_height: u32,
+    /// Policy: no layer above this bitrate is forwarded.
+    pub max_bitrate: u32,
+}
+
+impl Default for LayerLimits {
+    fn default() -> Self {
+        Self {
+            capture_height: 720,
+            bitrates: [150_000, 500_000, 1_500_000],
+            max_height: 720,
+            max_bitrate: 2_500_000,
+        }
+    }
+}
+
+impl LayerLimits {
+    /// A publisher without simulcast: one full-size layer. Its bitrate is unknown and
+    /// cannot be lowered, so it counts as free: no budget ever keeps it from a tile.
+    pub fn single(&self) -> Vec<LayerInfo> {
+        let only = LayerInfo {
+            layer: Layer::High,
+            height: self.capture_height,
+            bitrate: 0,
+        };
+        Some(only)
+            .filter(|l| l.height <= self.max_height)
+            .into_iter()
+            .collect()
+    }
+
+    /// The layers of a simulcast publisher sending `sent`, with their nominal sizes,
+    /// less those the policy caps away.
+    pub fn forwardable(&self, sent: &[Layer]) -> Vec<LayerInfo> {
+        sent.iter()
+            .map(|&layer| LayerInfo {
+                layer,
+                height: self.capture_height / layer.scale_down_by(),
+                bitrate: self.bitrates[layer as usize],
+            })
+            .filter(|l| l.height <= self.max_height && l.bitrate <= self.max_bitrate)
+            .collect()
+    }
 }
 
 /// The best layer for a tile `tile_height` pixels tall within `budget` bits per second:
@@ -97,6 +130,26 @@ mod tests {
         assert_eq!(choose(&simulcast(), 700, 600_000), Some(Layer::Medium));
         assert_eq!(choose(&simulcast(), 700, 200_000), Some(Layer::Low));
         assert_eq!(choose(&simulcast(), 700, 100_000), None);
+    }
+
+    #[test]
+    fn policy_caps_remove_layers_that_are_too_tall_or_too_costly() {
+        let all = Layer::ALL;
+        let open = LayerLimits::default().forwardable(&all);
+        assert_eq!(
+            open.iter().map(|l| (l.layer, l.height)).collect::<Vec<_>>(),
+            vec![(Layer::Low, 180), (Layer::Medium, 360), (Layer::High, 720)]
+        );
+        let sd = LayerLimits {
+            max_height: 360,
+            ..Default::default()
+        };
+        assert_eq!(sd.forwardable(&all).len(), 2);
+        let thin = LayerLimits {
+            max_bitrate: 200_000,
+            ..Default::default()
+        };
+        assert_eq!(thin.forwardable(&all)[..], open[..1]);
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //!   layers only on keyframes, throttles keyframe requests per publisher, and pauses
 //!   layers nobody watches.
 //!
+//! [`sfu`] is the str0m shell around the router (one peer connection per participant, UDP
+//! and passive ICE-TCP candidates); [`tcp`] frames packets for ICE-TCP (RFC 4571).
+//!
 //! This crate knows participant ids, never meetings, roles or permissions: whether a
 //! track may be published at all is decided above it.
 
@@ -22,5 +25,6 @@ pub mod router;
 pub mod sfu;
 pub mod slots;
 pub mod speakers;
+pub mod tcp;
 
 pub use confab_proto::ParticipantId;

@@ -39,6 +39,9 @@ pub struct TrackId {
     pub source: Source,
 }
 
+/// Who fills each slot of one kind, in slot order (`None`: empty).
+pub type SlotMap = Vec<Option<ParticipantId>>;
+
 /// One tile of a subscriber's layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tile {
@@ -50,8 +53,8 @@ pub enum Tile {
 
 #[derive(Clone, Debug)]
 pub struct RouterConfig {
-    pub audio_slots: usize,
-    pub video_slots: usize,
+    /// A new subscriber's budget until its first bandwidth estimate, bits per second.
+    pub initial_budget: u32,
     /// At most one keyframe request per track layer this often.
     pub keyframe_interval: Duration,
     pub speakers: SpeakerConfig,
@@ -60,8 +63,7 @@ pub struct RouterConfig {
 impl Default for RouterConfig {
     fn default() -> Self {
         Self {
-            audio_slots: 4,
-            video_slots: 10,
+            initial_budget: 1_000_000,
             keyframe_interval: Duration::from_millis(300),
             speakers: SpeakerConfig::default(),
         }
@@ -144,16 +146,19 @@ impl Router {
         }
     }
 
-    /// A participant starts receiving (with a default budget until estimates arrive).
-    pub fn add_subscriber(&mut self, who: ParticipantId) {
-        let (a, v) = (self.cfg.audio_slots, self.cfg.video_slots);
-        self.subscribers.entry(who).or_insert_with(|| Subscriber {
-            layout: Vec::new(),
-            budget: 1_000_000,
-            audio: Slots::new(a),
-            video: Slots::new(v),
-            forwarding: BTreeMap::new(),
-        });
+    /// A participant starts receiving into `audio_slots` and `video_slots` (replacing an
+    /// earlier subscription of theirs), with the initial budget until estimates arrive.
+    pub fn add_subscriber(&mut self, who: ParticipantId, audio_slots: usize, video_slots: usize) {
+        self.subscribers.insert(
+            who,
+            Subscriber {
+                layout: Vec::new(),
+                budget: self.cfg.initial_budget,
+                audio: Slots::new(audio_slots),
+                video: Slots::new(video_slots),
+                forwarding: BTreeMap::new(),
+            },
+        );
     }
 
     /// Publishes or updates a video track's layers.
@@ -217,6 +222,57 @@ impl Router {
         out
     }
 
+    /// The audio slot of `subscriber` that `publisher`'s audio fills.
+    pub fn audio_slot(&self, subscriber: ParticipantId, publisher: ParticipantId) -> Option<usize> {
+        self.subscribers.get(&subscriber)?.audio.slot_of(&publisher)
+    }
+
+    /// The video slot of `subscriber` that `track` fills, and the layer flowing into it.
+    pub fn video_slot(&self, subscriber: ParticipantId, track: TrackId) -> Option<(usize, Layer)> {
+        let s = self.subscribers.get(&subscriber)?;
+        Some((s.video.slot_of(&track)?, s.forwarding.get(&track)?.current?))
+    }
+
+    /// Whose media fills each of `subscriber`'s audio and video slots, in slot order.
+    pub fn slot_lists(&self, subscriber: ParticipantId) -> Option<(SlotMap, SlotMap)> {
+        let s = self.subscribers.get(&subscriber)?;
+        let audio = (0..s.audio.len()).map(|i| s.audio.source_in(i).copied());
+        let video = (0..s.video.len()).map(|i| s.video.source_in(i).map(|t| t.publisher));
+        Some((audio.collect(), video.collect()))
+    }
+
+    /// The layers of `track` somebody receives or waits for (the rest are paused).
+    pub fn active_layers(&self, track: TrackId) -> Vec<Layer> {
+        let Some(p) = self.tracks.get(&track) else {
+            return Vec::new();
+        };
+        p.layers
+            .iter()
+            .map(|l| l.layer)
+            .filter(|l| !p.paused.contains(l))
+            .collect()
+    }
+
+    /// Whether `layer` of `track` is published and not capped away.
+    pub fn has_layer(&self, track: TrackId, layer: Layer) -> bool {
+        self.tracks
+            .get(&track)
+            .is_some_and(|p| p.layers.iter().any(|l| l.layer == layer))
+    }
+
+    /// Whether a keyframe of `layer` may be requested from its publisher now (at most one
+    /// per layer per `keyframe_interval`, however many subscribers ask); records it if so.
+    pub fn may_request_keyframe(&mut self, track: TrackId, layer: Layer, now: Instant) -> bool {
+        let due = self
+            .last_keyframe_request
+            .get(&(track, layer))
+            .is_none_or(|t| now.saturating_duration_since(*t) >= self.cfg.keyframe_interval);
+        if due {
+            self.last_keyframe_request.insert((track, layer), now);
+        }
+        due
+    }
+
     /// Whether nothing is left (every participant gone): no leak.
     pub fn is_empty(&self) -> bool {
         self.tracks.is_empty()
@@ -241,12 +297,7 @@ impl Router {
         // Resume layers first, so a keyframe request reaches a layer that is being sent.
         self.pause_unwatched(&mut out);
         for (track, layer) in keyframes {
-            let due = self
-                .last_keyframe_request
-                .get(&(track, layer))
-                .is_none_or(|t| now.saturating_duration_since(*t) >= self.cfg.keyframe_interval);
-            if due {
-                self.last_keyframe_request.insert((track, layer), now);
+            if self.may_request_keyframe(track, layer, now) {
                 out.push(Decision::RequestKeyframe { track, layer });
             }
         }

@@ -1,31 +1,48 @@
 //! The SFU's WebRTC shell: one str0m [`Rtc`] per participant, in RTP mode and ICE-lite,
-//! all behind one UDP address. It owns no socket and reads no clock: the I/O loop feeds it
-//! datagrams and time and sends what [`Sfu::poll`] returns, like str0m itself.
+//! all behind one UDP address (and optionally one passive ICE-TCP address, for networks
+//! that block UDP), with the [`Router`] deciding who receives what. It owns no
+//! socket and reads no clock: the I/O loop feeds it datagrams and time, sends what
+//! [`Sfu::poll`] returns, and relays [`Notice`]s to the meeting, like str0m itself.
 //!
-//! Each participant's offer carries its own tracks (sending m-lines) and a fixed number of
-//! receive-only m-lines: its slots. The SFU maps publishers' tracks into subscribers'
-//! slots with [`Slots`] and forwards RTP packets into them, rewriting sequence numbers and
-//! timestamps per slot so that a slot's source can change without the receiver seeing a
-//! jump. A track the participant may not publish (policy, permission) refuses the whole
-//! offer, before any media flows.
+//! Each participant's offer carries its own tracks (at most one audio and one video, the
+//! camera, possibly as simulcast with rids `l`/`m`/`h`) and a fixed number of receive-only
+//! m-lines: its slots. Packets are forwarded into slots as the router decides — the
+//! loudest voices into audio slots, the layout's tiles in their layer into video slots —
+//! rewriting sequence numbers and timestamps per slot, so a slot's source (or layer) can
+//! change without the receiver seeing a jump. A track the participant may not publish
+//! (policy, permission) refuses the whole offer before any media flows; a [`Gate`] closed
+//! later (a mute, a permission toggled off) stops forwarding at once.
+//!
+//! Invariant (str0m's): after any input to a peer's `Rtc`, it is polled until `Timeout`.
+//! [`Sfu::poll`] does that for every peer touched since the last call.
 
-use std::{collections::HashMap, net::SocketAddr, time::Instant};
-
-use str0m::{
-    change::SdpAnswer,
-    media::{Direction, MediaKind, Mid},
-    net::{Protocol, Receive},
-    rtp::{RtpPacket, RtpWrite, SeqNo, Ssrc},
-    Candidate, Event, Input, Output, Rtc, RtcError,
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    time::{Duration, Instant},
 };
 
-pub use str0m::change::SdpOffer;
+use str0m::{
+    bwe::{Bitrate, BweKind},
+    change::SdpAnswer,
+    media::{Direction, KeyframeRequestKind, MediaKind, Mid, Rids},
+    net::{Receive, TcpType},
+    rtp::{RtpPacket, RtpWrite, SeqNo, Ssrc, Vp8Descriptor},
+    Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcError,
+};
 
-use crate::{slots::Slots, ParticipantId};
+pub use str0m::{change::SdpOffer, net::Protocol};
 
-/// What a participant may publish, decided above (policy ∩ permissions ∩ role).
+use crate::{
+    layers::{Layer, LayerInfo, LayerLimits},
+    router::{Decision, Router, RouterConfig, SlotMap, Source, Tile, TrackId},
+    ParticipantId,
+};
+
+/// What may flow from a participant: at offer time, what they may publish at all
+/// (policy ∩ permissions ∩ role); later, also their own microphone and camera switches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Allowed {
+pub struct Gate {
     pub audio: bool,
     pub video: bool,
 }
@@ -39,8 +56,685 @@ pub enum SfuError {
     /// The offer publishes a kind of media the participant may not send.
     #[error("not allowed to send {0}")]
     Forbidden(&'static str),
+    /// The offer publishes more than one track of a kind.
+    #[error("at most one {0} track may be sent")]
+    TooManyTracks(&'static str),
+    /// The offer has more receive slots than the server allows.
+    #[error("at most {0} receive slots per kind")]
+    TooManySlots(usize),
     #[error("the address {0} is not a usable candidate")]
     Candidate(SocketAddr),
+}
+
+/// Tuning of one meeting's SFU.
+#[derive(Clone, Debug)]
+pub struct SfuConfig {
+    pub router: RouterConfig,
+    pub layers: LayerLimits,
+    /// Most receive slots of one kind a subscriber may offer.
+    pub max_slots: usize,
+    /// How often the router re-decides (speakers, layers, slots).
+    pub tick: Duration,
+    /// What a subscriber's bandwidth estimator assumes before it measures, and what it
+    /// probes for.
+    pub initial_bwe: u32,
+    pub desired_bwe: u32,
+    /// The least budget a subscriber is given whatever its estimate says: the estimate
+    /// follows what is actually sent, so an idle subscriber's would sink until it could
+    /// never receive video again. This lets the lowest layers of a few tiles flow, and
+    /// the estimate grow from there.
+    pub min_budget: u32,
+}
+
+impl Default for SfuConfig {
+    fn default() -> Self {
+        Self {
+            router: RouterConfig::default(),
+            layers: LayerLimits::default(),
+            max_slots: 16,
+            tick: Duration::from_millis(50),
+            initial_bwe: 1_500_000,
+            desired_bwe: 5_000_000,
+            min_budget: 500_000,
+        }
+    }
+}
+
+/// The addresses the SFU's candidates advertise; received packets name the one they
+/// arrived on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addresses {
+    pub udp: SocketAddr,
+    /// A passive ICE-TCP candidate (RFC 6544), when a TCP listener runs.
+    pub tcp: Option<SocketAddr>,
+}
+
+impl Addresses {
+    fn local(&self, proto: Protocol) -> Option<SocketAddr> {
+        match proto {
+            Protocol::Udp => Some(self.udp),
+            Protocol::Tcp => self.tcp,
+            _ => None,
+        }
+    }
+}
+
+/// A packet to send: over UDP, or framed on the TCP connection from `to`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datagram {
+    pub proto: Protocol,
+    pub to: SocketAddr,
+    pub data: Vec<u8>,
+}
+
+/// Something the meeting must hear about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Whose media now fills `participant`'s slots.
+    Slots {
+        participant: ParticipantId,
+        audio: SlotMap,
+        video: SlotMap,
+    },
+    /// The layers of `participant`'s camera somebody receives; the rest may pause.
+    Layers {
+        participant: ParticipantId,
+        active: Vec<Layer>,
+    },
+    DominantSpeaker(ParticipantId),
+    /// `participant`'s connection failed or timed out; the SFU forgot them.
+    Gone(ParticipantId),
+}
+
+/// What a slot's packets come from: a publisher's track, and for video its layer. A
+/// layer switch is a change of source, so numbering continues across it.
+type SlotSource = (ParticipantId, MediaKind, Option<Layer>);
+
+/// One outgoing slot of a subscriber.
+#[derive(Debug)]
+struct SlotTx {
+    ssrc: Ssrc,
+    mid: Mid,
+    /// The source whose packets fill the slot, and the offsets that map its sequence
+    /// numbers and RTP times onto the slot's continuous ones.
+    current: Option<(SlotSource, i64, i64)>,
+    /// The last sequence number and RTP time written, so a new source continues from there.
+    last_seq: u64,
+    last_time: u64,
+}
+
+impl SlotTx {
+    /// Rewrites one packet of `source` into this slot's numbering.
+    fn write(&mut self, rtc: &mut Rtc, source: SlotSource, packet: &RtpPacket, now: Instant) {
+        let seq = *packet.seq_no as i64;
+        let time = packet.time.numer() as i64;
+        let (seq_off, time_off) = match self.current {
+            Some((s, so, to)) if s == source => (so, to),
+            _ => {
+                // A new source continues the slot's numbering right after the last packet.
+                let so = self.last_seq as i64 + 1 - seq;
+                let to = self.last_time as i64 + 1 - time;
+                self.current = Some((source, so, to));
+                (so, to)
+            }
+        };
+        let out_seq = (seq + seq_off).max(0) as u64;
+        let out_time = (time + time_off).max(0) as u64;
+        self.last_seq = self.last_seq.max(out_seq);
+        self.last_time = self.last_time.max(out_time);
+        let write = RtpWrite::new(
+            packet.header.payload_type,
+            SeqNo::from(out_seq),
+            out_time as u32,
+            now,
+            packet.payload.to_vec(),
+        )
+        .marker(packet.header.marker)
+        .ext_vals(packet.header.ext_vals.clone());
+        if let Some(tx) = rtc.direct_api().stream_tx(&self.ssrc) {
+            tx.write_rtp(write);
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Peer {
+    id: ParticipantId,
+    rtc: Rtc,
+    /// The tracks this participant publishes, by mid (at most one per kind).
+    publishes: HashMap<Mid, MediaKind>,
+    gate: Gate,
+    audio_slots: Vec<SlotTx>,
+    video_slots: Vec<SlotTx>,
+    /// Fed input since last polled to `Timeout`.
+    touched: bool,
+    /// When str0m wants time next.
+    wake: Instant,
+    /// What the meeting was last told about this peer.
+    told_slots: Option<(SlotMap, SlotMap)>,
+    told_layers: Option<Vec<Layer>>,
+}
+
+impl Peer {
+    fn camera(&self) -> TrackId {
+        TrackId {
+            publisher: self.id,
+            source: Source::Camera,
+        }
+    }
+
+    fn video_mid(&self) -> Option<Mid> {
+        self.publishes
+            .iter()
+            .find(|(_, k)| **k == MediaKind::Video)
+            .map(|(m, _)| *m)
+    }
+
+    /// Polls str0m until it wants time: packets go to `out`, events are returned.
+    fn drain(&mut self, out: &mut Vec<Datagram>) -> Vec<Event> {
+        self.touched = false;
+        let mut events = Vec::new();
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Transmit(t)) => out.push(Datagram {
+                    proto: t.proto,
+                    to: t.destination,
+                    data: t.contents.to_vec(),
+                }),
+                Ok(Output::Timeout(t)) => {
+                    self.wake = t;
+                    return events;
+                }
+                Ok(Output::Event(e)) => events.push(e),
+                Err(e) => {
+                    tracing::debug!(participant = %self.id, error = %e, "participant connection failed");
+                    self.rtc.disconnect();
+                    return events;
+                }
+            }
+        }
+    }
+}
+
+/// All participants of one meeting on one UDP address.
+#[derive(Debug)]
+pub struct Sfu {
+    local: Addresses,
+    cfg: SfuConfig,
+    peers: Vec<Peer>,
+    router: Router,
+    next_tick: Option<Instant>,
+    notices: Vec<Notice>,
+}
+
+impl Sfu {
+    /// An SFU whose ICE candidates are `local` (the addresses the I/O loop listens on, as
+    /// browsers reach them).
+    pub fn new(local: Addresses, cfg: SfuConfig) -> Self {
+        Self {
+            local,
+            router: Router::new(cfg.router.clone()),
+            cfg,
+            peers: Vec::new(),
+            next_tick: None,
+            notices: Vec::new(),
+        }
+    }
+
+    pub fn peer_count(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// Whether nothing is left of anyone: no peers and an empty router.
+    pub fn is_empty(&self) -> bool {
+        self.peers.is_empty() && self.router.is_empty()
+    }
+
+    /// Accepts a participant's offer (replacing any earlier connection of theirs). `gate`
+    /// is what they may publish; media of a kind outside it refuses the offer.
+    pub fn add_peer(
+        &mut self,
+        id: ParticipantId,
+        offer: SdpOffer,
+        gate: Gate,
+        now: Instant,
+    ) -> Result<SdpAnswer, SfuError> {
+        self.remove_peer(id);
+        // VP8 only: switching layers needs keyframe detection, done for VP8.
+        let mut rtc = Rtc::builder()
+            .set_rtp_mode(true)
+            .set_ice_lite(true)
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
+            .enable_bwe(Some(Bitrate::bps(u64::from(self.cfg.initial_bwe))))
+            .build(now);
+        let udp = self.local.udp;
+        let candidate = Candidate::host(udp, "udp").map_err(|_| SfuError::Candidate(udp))?;
+        rtc.add_local_candidate(candidate);
+        if let Some(tcp) = self.local.tcp {
+            let candidate = Candidate::builder()
+                .tcp()
+                .host(tcp)
+                .tcptype(TcpType::Passive)
+                .build()
+                .map_err(|_| SfuError::Candidate(tcp))?;
+            rtc.add_local_candidate(candidate);
+        }
+        let answer = rtc.sdp_api().accept_offer(offer)?;
+        rtc.bwe().set_bitrate(
+            Bitrate::bps(0),
+            Bitrate::bps(u64::from(self.cfg.desired_bwe)),
+        );
+        // The media the offer added is known now; check it before any packet flows.
+        // (str0m announces media in events only once connected, so ask it per mid.)
+        let mut publishes = HashMap::new();
+        let mut sent_layers = None;
+        let (mut audio_slots, mut video_slots) = (Vec::new(), Vec::new());
+        for mid in offered_mids(&answer) {
+            let Some(media) = rtc.media(mid) else {
+                continue;
+            };
+            let kind = media.kind();
+            let name = match kind {
+                MediaKind::Audio => "audio",
+                MediaKind::Video => "video",
+            };
+            match media.direction() {
+                Direction::RecvOnly | Direction::SendRecv => {
+                    let allowed = match kind {
+                        MediaKind::Audio => gate.audio,
+                        MediaKind::Video => gate.video,
+                    };
+                    if !allowed {
+                        return Err(SfuError::Forbidden(name));
+                    }
+                    if publishes.values().any(|k| *k == kind) {
+                        return Err(SfuError::TooManyTracks(name));
+                    }
+                    if kind == MediaKind::Video {
+                        sent_layers = Some(self.cfg.layers.of(media.rids_rx()));
+                    }
+                    publishes.insert(mid, kind);
+                }
+                Direction::SendOnly => {
+                    let slots = match kind {
+                        MediaKind::Audio => &mut audio_slots,
+                        MediaKind::Video => &mut video_slots,
+                    };
+                    slots.push(mid);
+                }
+                Direction::Inactive => {}
+            }
+        }
+        let max = self.cfg.max_slots;
+        if audio_slots.len() > max || video_slots.len() > max {
+            return Err(SfuError::TooManySlots(max));
+        }
+        let mut declare = |mids: Vec<Mid>, base: u32| -> Vec<SlotTx> {
+            mids.into_iter()
+                .enumerate()
+                .map(|(i, mid)| {
+                    let mut api = rtc.direct_api();
+                    let ssrc = match api.stream_tx_by_mid(mid, None) {
+                        Some(tx) => tx.ssrc(),
+                        None => {
+                            let ssrc: Ssrc = (base + i as u32).into();
+                            api.declare_stream_tx(ssrc, None, mid, None);
+                            ssrc
+                        }
+                    };
+                    SlotTx {
+                        ssrc,
+                        mid,
+                        current: None,
+                        last_seq: 0,
+                        last_time: 0,
+                    }
+                })
+                .collect()
+        };
+        let audio_slots = declare(audio_slots, 0x4346_0000);
+        let video_slots = declare(video_slots, 0x4346_0100);
+        self.router
+            .add_subscriber(id, audio_slots.len(), video_slots.len());
+        let peer = Peer {
+            id,
+            rtc,
+            publishes,
+            gate,
+            audio_slots,
+            video_slots,
+            touched: true,
+            wake: now,
+            told_slots: None,
+            told_layers: None,
+        };
+        if let Some(layers) = sent_layers {
+            self.router.set_track(peer.camera(), layers);
+        }
+        self.peers.push(peer);
+        self.decide(now);
+        Ok(answer)
+    }
+
+    /// Shows `tiles` (priority order) to `id`.
+    pub fn set_layout(&mut self, id: ParticipantId, tiles: Vec<Tile>, now: Instant) {
+        self.router.set_layout(id, tiles);
+        self.decide(now);
+    }
+
+    /// Opens or closes what flows from `id` (their switches ∩ their rights).
+    pub fn set_gate(&mut self, id: ParticipantId, gate: Gate, now: Instant) {
+        let Some(peer) = self.peers.iter_mut().find(|p| p.id == id) else {
+            return;
+        };
+        peer.gate = gate;
+        let camera = peer.camera();
+        if !gate.video {
+            self.router.remove_track(camera);
+        } else if let Some(media) = peer.video_mid().and_then(|m| peer.rtc.media(m)) {
+            let layers = self.cfg.layers.of(media.rids_rx());
+            self.router.set_track(camera, layers);
+        }
+        self.decide(now);
+    }
+
+    /// Forgets a participant: their tracks leave every slot, their subscription ends.
+    pub fn remove_peer(&mut self, id: ParticipantId) {
+        self.peers.retain(|p| p.id != id);
+        self.router.remove_participant(id);
+    }
+
+    /// Everyone connected.
+    pub fn peers(&self) -> impl Iterator<Item = ParticipantId> + '_ {
+        self.peers.iter().map(|p| p.id)
+    }
+
+    /// What happened since the last call that the meeting must hear about.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    fn receive<'a>(
+        &self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        data: &'a [u8],
+    ) -> Option<Input<'a>> {
+        Some(Input::Receive(
+            now,
+            Receive {
+                proto,
+                source,
+                destination: self.local.local(proto)?,
+                contents: data.try_into().ok()?,
+            },
+        ))
+    }
+
+    /// Whether a packet belongs to one of this SFU's participants.
+    pub fn accepts(&self, now: Instant, proto: Protocol, source: SocketAddr, data: &[u8]) -> bool {
+        let Some(input) = self.receive(now, proto, source, data) else {
+            return false;
+        };
+        self.peers.iter().any(|p| p.rtc.accepts(&input))
+    }
+
+    /// Feeds one received packet to the participant it belongs to; [`Sfu::poll`] next.
+    pub fn handle_receive(
+        &mut self,
+        now: Instant,
+        proto: Protocol,
+        source: SocketAddr,
+        data: &[u8],
+    ) -> bool {
+        let Some(input) = self.receive(now, proto, source, data) else {
+            return false;
+        };
+        let Some(peer) = self.peers.iter_mut().find(|p| p.rtc.accepts(&input)) else {
+            return false;
+        };
+        if let Err(e) = peer.rtc.handle_input(input) {
+            tracing::debug!(participant = %peer.id, error = %e, "dropping a participant's connection");
+            peer.rtc.disconnect();
+        }
+        peer.touched = true;
+        true
+    }
+
+    /// When [`Sfu::poll`] must run next even if no datagram arrives.
+    pub fn next_wake(&self) -> Option<Instant> {
+        self.peers
+            .iter()
+            .map(|p| p.wake)
+            .chain(self.next_tick)
+            .min()
+    }
+
+    /// Drives time and every touched peer, forwards media, and returns the packets to
+    /// send.
+    pub fn poll(&mut self, now: Instant) -> Vec<Datagram> {
+        let mut out = Vec::new();
+        for peer in &mut self.peers {
+            if peer.wake <= now {
+                if peer.rtc.handle_input(Input::Timeout(now)).is_err() {
+                    peer.rtc.disconnect();
+                }
+                peer.touched = true;
+            }
+        }
+        if self.next_tick.is_some_and(|t| t <= now) {
+            self.decide(now);
+        }
+        // Forwarding touches subscribers, whose draining may yield more events: settle.
+        loop {
+            let mut events = Vec::new();
+            for (i, peer) in self.peers.iter_mut().enumerate() {
+                if peer.touched {
+                    events.extend(peer.drain(&mut out).into_iter().map(|e| (i, e)));
+                }
+            }
+            if events.is_empty() {
+                break;
+            }
+            for (i, event) in events {
+                self.on_event(i, event, now);
+            }
+        }
+        let gone: Vec<ParticipantId> = self
+            .peers
+            .iter()
+            .filter(|p| !p.rtc.is_alive())
+            .map(|p| p.id)
+            .collect();
+        for id in gone {
+            self.remove_peer(id);
+            self.notices.push(Notice::Gone(id));
+            self.decide(now);
+        }
+        out
+    }
+
+    fn on_event(&mut self, from: usize, event: Event, now: Instant) {
+        match event {
+            Event::RtpPacket(p) => self.forward(from, &p, now),
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                let bps = u32::try_from(estimate.as_u64()).unwrap_or(u32::MAX);
+                let budget = bps.max(self.cfg.min_budget);
+                self.router.set_budget(self.peers[from].id, budget);
+            }
+            Event::KeyframeRequest(req) => {
+                // A subscriber lost the picture in one slot: ask that slot's publisher.
+                let peer = &self.peers[from];
+                let source = peer
+                    .video_slots
+                    .iter()
+                    .find(|s| s.mid == req.mid)
+                    .and_then(|s| s.current.map(|c| c.0));
+                if let Some((publisher, _, Some(layer))) = source {
+                    self.request_keyframe(publisher, layer, now);
+                }
+            }
+            Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                self.peers[from].rtc.disconnect();
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks `publisher` for a keyframe of `layer`, unless one was asked for just now.
+    fn request_keyframe(&mut self, publisher: ParticipantId, layer: Layer, now: Instant) {
+        let track = TrackId {
+            publisher,
+            source: Source::Camera,
+        };
+        if !self.router.may_request_keyframe(track, layer, now) {
+            return;
+        }
+        self.send_keyframe_request(track, layer);
+    }
+
+    fn send_keyframe_request(&mut self, track: TrackId, layer: Layer) {
+        let Some(peer) = self.peers.iter_mut().find(|p| p.id == track.publisher) else {
+            return;
+        };
+        let Some(mid) = peer.video_mid() else {
+            return;
+        };
+        let mut api = peer.rtc.direct_api();
+        let rx = match api.stream_rx_by_mid(mid, Some(layer.rid().into())) {
+            Some(rx) => Some(rx),
+            // A publisher without simulcast sends one stream without a rid.
+            None => api.stream_rx_by_mid(mid, None),
+        };
+        if let Some(rx) = rx {
+            rx.request_keyframe(KeyframeRequestKind::Pli);
+            peer.touched = true;
+        }
+    }
+
+    /// Writes one publisher packet into every slot the router routes it to.
+    fn forward(&mut self, from: usize, packet: &RtpPacket, now: Instant) {
+        let publisher = &mut self.peers[from];
+        let mut api = publisher.rtc.direct_api();
+        let Some((mid, stream_rid)) = api
+            .stream_rx(&packet.header.ssrc)
+            .map(|s| (s.mid(), s.rid()))
+        else {
+            return;
+        };
+        // The packet's own rid when it carries one (browsers stop sending it once the
+        // SSRC is known; then the stream's rid holds).
+        let rid = packet.header.ext_vals.rid.or(stream_rid);
+        let (id, gate, camera) = (publisher.id, publisher.gate, publisher.camera());
+        let source: SlotSource = match publisher.publishes.get(&mid) {
+            Some(MediaKind::Audio) if gate.audio => {
+                if let Some(level) = packet.header.ext_vals.audio_level {
+                    self.router
+                        .on_audio_level(id, level.unsigned_abs().min(127), now);
+                }
+                (id, MediaKind::Audio, None)
+            }
+            Some(MediaKind::Video) if gate.video => {
+                let layer = match rid {
+                    Some(rid) => match Layer::from_rid(&rid) {
+                        Some(l) => l,
+                        None => return,
+                    },
+                    None => Layer::High,
+                };
+                if !self.router.has_layer(camera, layer) {
+                    return;
+                }
+                if starts_vp8_keyframe(&packet.payload) {
+                    // Subscribers waiting for this layer switch now. The router's state
+                    // says so, which is what the loop below reads.
+                    self.router.on_keyframe(camera, layer);
+                }
+                (id, MediaKind::Video, Some(layer))
+            }
+            _ => return,
+        };
+        for sub in self.peers.iter_mut().filter(|p| p.id != id) {
+            let slot = match source.2 {
+                None => self
+                    .router
+                    .audio_slot(sub.id, id)
+                    .and_then(|i| sub.audio_slots.get_mut(i)),
+                Some(layer) => self
+                    .router
+                    .video_slot(sub.id, camera)
+                    .filter(|(_, l)| *l == layer)
+                    .and_then(|(i, _)| sub.video_slots.get_mut(i)),
+            };
+            if let Some(slot) = slot {
+                slot.write(&mut sub.rtc, source, packet, now);
+                sub.touched = true;
+            }
+        }
+    }
+
+    /// Lets the router re-decide and carries out what it says.
+    fn decide(&mut self, now: Instant) {
+        self.next_tick = Some(now + self.cfg.tick);
+        for d in self.router.tick(now) {
+            match d {
+                Decision::DominantSpeaker(p) => self.notices.push(Notice::DominantSpeaker(p)),
+                Decision::RequestKeyframe { track, layer } => {
+                    self.send_keyframe_request(track, layer)
+                }
+                // Slots, forwarding and paused layers are read from the router's state
+                // below and per packet; nothing to do per decision.
+                Decision::AudioSlot { .. }
+                | Decision::VideoSlot { .. }
+                | Decision::Forward { .. }
+                | Decision::PauseLayer { .. }
+                | Decision::ResumeLayer { .. } => {}
+            }
+        }
+        for peer in &mut self.peers {
+            if let Some(slots) = self.router.slot_lists(peer.id) {
+                if peer.told_slots.as_ref() != Some(&slots) {
+                    peer.told_slots = Some(slots.clone());
+                    self.notices.push(Notice::Slots {
+                        participant: peer.id,
+                        audio: slots.0,
+                        video: slots.1,
+                    });
+                }
+            }
+            if peer.video_mid().is_some() {
+                let active = self.router.active_layers(peer.camera());
+                if peer.told_layers.as_ref() != Some(&active) {
+                    peer.told_layers = Some(active.clone());
+                    self.notices.push(Notice::Layers {
+                        participant: peer.id,
+                        active,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl LayerLimits {
+    /// The forwardable layers of a video m-line, from its negotiated rids.
+    fn of(&self, rids: &Rids) -> Vec<LayerInfo> {
+        match rids {
+            Rids::Specific(rids) => {
+                let sent: Vec<Layer> = rids.iter().filter_map(|r| Layer::from_rid(r)).collect();
+                self.forwardable(&sent)
+            }
+            Rids::None | Rids::Any => self.single(),
+        }
+    }
+}
+
+/// Whether a VP8 RTP payload is the first packet of a keyframe.
+fn starts_vp8_keyframe(payload: &[u8]) -> bool {
+    Vp8Descriptor::parse(payload).is_ok_and(|d| d.starts_keyframe(payload))
 }
 
 /// The mids of an SDP, in m-line order.
@@ -50,337 +744,6 @@ fn offered_mids(sdp: &SdpAnswer) -> Vec<Mid> {
         .filter_map(|l| l.strip_prefix("a=mid:"))
         .map(|m| Mid::from(m.trim()))
         .collect()
-}
-
-/// Who fills each slot of one kind, in slot order (`None`: empty).
-pub type SlotMap = Vec<Option<ParticipantId>>;
-
-/// A publisher's track, as subscribers' slots name it.
-type Source = (ParticipantId, Mid);
-
-/// One outgoing slot of a subscriber.
-#[derive(Debug)]
-struct SlotTx {
-    ssrc: Ssrc,
-    kind: MediaKind,
-    /// The source whose packets fill the slot, and the offsets that map its sequence
-    /// numbers and RTP times onto the slot's continuous ones.
-    current: Option<(Source, i64, i64)>,
-    /// The last sequence number and RTP time written, so a new source continues from there.
-    last_seq: u64,
-    last_time: u64,
-}
-
-#[derive(Debug)]
-struct Peer {
-    id: ParticipantId,
-    rtc: Rtc,
-    /// Tracks this participant publishes, by mid.
-    publishes: HashMap<Mid, MediaKind>,
-    slots: Vec<SlotTx>,
-    audio: Slots<Source>,
-    video: Slots<Source>,
-}
-
-/// All participants on one UDP address.
-#[derive(Debug)]
-pub struct Sfu {
-    local: SocketAddr,
-    peers: Vec<Peer>,
-}
-
-impl Sfu {
-    /// An SFU whose only ICE candidate is `local` (the address the I/O loop listens on).
-    pub fn new(local: SocketAddr) -> Self {
-        Self {
-            local,
-            peers: Vec::new(),
-        }
-    }
-
-    pub fn peer_count(&self) -> usize {
-        self.peers.len()
-    }
-
-    /// Accepts a participant's offer (replacing any earlier connection of theirs).
-    pub fn add_peer(
-        &mut self,
-        id: ParticipantId,
-        offer: SdpOffer,
-        allowed: Allowed,
-        now: Instant,
-    ) -> Result<SdpAnswer, SfuError> {
-        self.remove_peer(id);
-        let mut rtc = Rtc::builder()
-            .set_rtp_mode(true)
-            .set_ice_lite(true)
-            .build(now);
-        let candidate =
-            Candidate::host(self.local, "udp").map_err(|_| SfuError::Candidate(self.local))?;
-        rtc.add_local_candidate(candidate);
-        let answer = rtc.sdp_api().accept_offer(offer)?;
-        // The media the offer added is known now; check it before any packet flows.
-        // (str0m announces media in events only once connected, so ask it per mid.)
-        let mut publishes = HashMap::new();
-        let mut slots = Vec::new();
-        for mid in offered_mids(&answer) {
-            let Some(media) = rtc.media(mid) else {
-                continue;
-            };
-            let kind = media.kind();
-            match media.direction() {
-                Direction::RecvOnly | Direction::SendRecv => {
-                    let (name, allowed_kind) = match kind {
-                        MediaKind::Audio => ("audio", allowed.audio),
-                        MediaKind::Video => ("video", allowed.video),
-                    };
-                    if !allowed_kind {
-                        return Err(SfuError::Forbidden(name));
-                    }
-                    publishes.insert(mid, kind);
-                }
-                Direction::SendOnly => slots.push((mid, kind)),
-                Direction::Inactive => {}
-            }
-        }
-        let mut slot_txs = Vec::new();
-        for (i, (mid, kind)) in slots.into_iter().enumerate() {
-            let mut api = rtc.direct_api();
-            let ssrc = match api.stream_tx_by_mid(mid, None) {
-                Some(tx) => tx.ssrc(),
-                None => {
-                    let ssrc: Ssrc = (0x4346_0000 + i as u32).into();
-                    api.declare_stream_tx(ssrc, None, mid, None);
-                    ssrc
-                }
-            };
-            slot_txs.push(SlotTx {
-                ssrc,
-                kind,
-                current: None,
-                last_seq: 0,
-                last_time: 0,
-            });
-        }
-        let audio_slots = slot_txs
-            .iter()
-            .filter(|s| s.kind == MediaKind::Audio)
-            .count();
-        let video_slots = slot_txs.len() - audio_slots;
-        self.peers.push(Peer {
-            id,
-            rtc,
-            publishes,
-            slots: slot_txs,
-            audio: Slots::new(audio_slots),
-            video: Slots::new(video_slots),
-        });
-        self.assign_slots();
-        Ok(answer)
-    }
-
-    /// Whose media fills each of `id`'s audio and video slots, in slot order.
-    pub fn slots_of(&self, id: ParticipantId) -> Option<(SlotMap, SlotMap)> {
-        let peer = self.peers.iter().find(|p| p.id == id)?;
-        let list = |slots: &Slots<Source>| {
-            (0..slots.len())
-                .map(|i| slots.source_in(i).map(|s| s.0))
-                .collect()
-        };
-        Some((list(&peer.audio), list(&peer.video)))
-    }
-
-    /// Everyone connected.
-    pub fn peers(&self) -> impl Iterator<Item = ParticipantId> + '_ {
-        self.peers.iter().map(|p| p.id)
-    }
-
-    /// Whether a datagram belongs to one of this SFU's participants.
-    pub fn accepts(&self, now: Instant, source: SocketAddr, data: &[u8]) -> bool {
-        let Ok(contents) = data.try_into() else {
-            return false;
-        };
-        let input = Input::Receive(
-            now,
-            Receive {
-                proto: Protocol::Udp,
-                source,
-                destination: self.local,
-                contents,
-            },
-        );
-        self.peers.iter().any(|p| p.rtc.accepts(&input))
-    }
-
-    /// Forgets a participant: their tracks leave every slot.
-    pub fn remove_peer(&mut self, id: ParticipantId) {
-        let before = self.peers.len();
-        self.peers.retain(|p| p.id != id);
-        if self.peers.len() != before {
-            self.assign_slots();
-        }
-    }
-
-    /// Every publisher's tracks in everyone else's slots, in join order.
-    fn assign_slots(&mut self) {
-        let tracks: Vec<(Source, MediaKind)> = self
-            .peers
-            .iter()
-            .flat_map(|p| {
-                p.publishes
-                    .iter()
-                    .map(move |(mid, kind)| ((p.id, *mid), *kind))
-            })
-            .collect();
-        for peer in &mut self.peers {
-            let others = |kind| {
-                tracks
-                    .iter()
-                    .filter(|(s, k)| s.0 != peer.id && *k == kind)
-                    .map(|(s, _)| *s)
-                    .collect::<Vec<_>>()
-            };
-            let (audio, video) = (others(MediaKind::Audio), others(MediaKind::Video));
-            peer.audio.assign(&audio);
-            peer.video.assign(&video);
-        }
-    }
-
-    /// Feeds one received datagram to the participant it belongs to.
-    pub fn handle_receive(&mut self, now: Instant, source: SocketAddr, data: &[u8]) -> bool {
-        let Ok(contents) = data.try_into() else {
-            return false;
-        };
-        let input = Input::Receive(
-            now,
-            Receive {
-                proto: Protocol::Udp,
-                source,
-                destination: self.local,
-                contents,
-            },
-        );
-        match self.peers.iter_mut().find(|p| p.rtc.accepts(&input)) {
-            Some(peer) => {
-                if let Err(e) = peer.rtc.handle_input(input) {
-                    tracing::debug!(participant = %peer.id, error = %e, "dropping a participant's connection");
-                    peer.rtc.disconnect();
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Drives time, forwards media, and returns datagrams to send and when to call again.
-    pub fn poll(&mut self, now: Instant) -> (Vec<(SocketAddr, Vec<u8>)>, Instant) {
-        let mut out = Vec::new();
-        let mut next = now + std::time::Duration::from_millis(100);
-        let mut packets: Vec<(Source, RtpPacket)> = Vec::new();
-        for peer in &mut self.peers {
-            if peer.rtc.handle_input(Input::Timeout(now)).is_err() {
-                peer.rtc.disconnect();
-            }
-            loop {
-                match peer.rtc.poll_output() {
-                    Ok(Output::Transmit(t)) => out.push((t.destination, t.contents.to_vec())),
-                    Ok(Output::Timeout(t)) => {
-                        next = next.min(t);
-                        break;
-                    }
-                    Ok(Output::Event(Event::RtpPacket(p))) => {
-                        let mid = peer
-                            .rtc
-                            .direct_api()
-                            .stream_rx(&p.header.ssrc)
-                            .map(|s| s.mid());
-                        if let Some(mid) = mid.filter(|m| peer.publishes.contains_key(m)) {
-                            packets.push(((peer.id, mid), p));
-                        }
-                    }
-                    Ok(Output::Event(_)) => {}
-                    Err(e) => {
-                        tracing::debug!(participant = %peer.id, error = %e, "participant connection failed");
-                        peer.rtc.disconnect();
-                        break;
-                    }
-                }
-            }
-        }
-        self.peers.retain(|p| p.rtc.is_alive());
-        if !packets.is_empty() {
-            for (source, packet) in &packets {
-                self.forward(*source, packet, now);
-            }
-            // Forwarded packets are queued in the subscribers' Rtc: send them now.
-            let (more, t) = self.poll_transmits(now);
-            out.extend(more);
-            next = next.min(t);
-        }
-        (out, next)
-    }
-
-    fn poll_transmits(&mut self, now: Instant) -> (Vec<(SocketAddr, Vec<u8>)>, Instant) {
-        let mut out = Vec::new();
-        let mut next = now + std::time::Duration::from_millis(100);
-        for peer in &mut self.peers {
-            loop {
-                match peer.rtc.poll_output() {
-                    Ok(Output::Transmit(t)) => out.push((t.destination, t.contents.to_vec())),
-                    Ok(Output::Timeout(t)) => {
-                        next = next.min(t);
-                        break;
-                    }
-                    Ok(Output::Event(_)) => {}
-                    Err(_) => break,
-                }
-            }
-        }
-        (out, next)
-    }
-
-    /// Writes one publisher packet into every slot that shows its source.
-    fn forward(&mut self, source: Source, packet: &RtpPacket, now: Instant) {
-        let seq = *packet.seq_no as i64;
-        let time = packet.time.numer() as i64;
-        for peer in self.peers.iter_mut().filter(|p| p.id != source.0) {
-            let index = peer
-                .audio
-                .slot_of(&source)
-                .map(|i| (MediaKind::Audio, i))
-                .or_else(|| peer.video.slot_of(&source).map(|i| (MediaKind::Video, i)));
-            let Some((kind, i)) = index else { continue };
-            let Some(slot) = peer.slots.iter_mut().filter(|s| s.kind == kind).nth(i) else {
-                continue;
-            };
-            let (seq_off, time_off) = match slot.current {
-                Some((s, so, to)) if s == source => (so, to),
-                _ => {
-                    // A new source continues the slot's numbering right after the last packet.
-                    let so = slot.last_seq as i64 + 1 - seq;
-                    let to = slot.last_time as i64 + 1 - time;
-                    slot.current = Some((source, so, to));
-                    (so, to)
-                }
-            };
-            let out_seq = (seq + seq_off).max(0) as u64;
-            let out_time = (time + time_off).max(0) as u64;
-            slot.last_seq = slot.last_seq.max(out_seq);
-            slot.last_time = slot.last_time.max(out_time);
-            let write = RtpWrite::new(
-                packet.header.payload_type,
-                SeqNo::from(out_seq),
-                out_time as u32,
-                now,
-                packet.payload.to_vec(),
-            )
-            .marker(packet.header.marker)
-            .ext_vals(packet.header.ext_vals.clone());
-            if let Some(tx) = peer.rtc.direct_api().stream_tx(&slot.ssrc) {
-                tx.write_rtp(write);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub struct Policy {
     pub max_meeting_size: u32,
     /// Cap on one participant's video bitrate.
     pub max_video_bitrate_kbps: u32,
+    /// Tallest video forwarded, in pixels (720: HD).
+    pub max_video_height: u32,
 }
 
 impl Default for Policy {
@@ -59,6 +61,7 @@ impl Default for Policy {
             anonymous_participants: true,
             max_meeting_size: 250,
             max_video_bitrate_kbps: 2500,
+            max_video_height: 720,
         }
     }
 }

@@ -120,8 +120,126 @@ pub enum ClientMsg {
     MediaOffer {
         sdp: String,
     },
+    /// The videos you show, in priority order (pinned first): the server forwards the
+    /// first ones that fit your video slots, each in the simulcast layer its tile needs.
+    /// Send again whenever the layout or a tile's size changes.
+    MediaLayout {
+        tiles: Vec<MediaTile>,
+    },
+    /// Your own microphone and camera switches. The server forwards only what is on, so
+    /// a presenter's mute holds until you turn your microphone on again yourself.
+    SetMedia {
+        microphone: bool,
+        camera: bool,
+    },
+    /// Mutes one participant (presenters only). Nobody can unmute someone else.
+    MuteParticipant {
+        participant: ParticipantId,
+    },
+    /// Mutes everyone but presenters (presenters only).
+    MuteEveryone,
+    /// Asks a muted participant to unmute; they get a prompt (presenters only).
+    AskToUnmute {
+        participant: ParticipantId,
+    },
+    /// Turns off one participant's camera (presenters only).
+    StopCamera {
+        participant: ParticipantId,
+    },
     /// Leave for good (a dropped socket, by contrast, may resume).
     Leave,
+}
+
+/// One video tile of a subscriber's layout. `height` is the tile's height in device
+/// pixels: it picks the simulcast layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum MediaTile {
+    /// A particular participant's camera.
+    Participant {
+        participant: ParticipantId,
+        height: u32,
+    },
+    /// Whoever is the dominant speaker.
+    Speaker { height: u32 },
+}
+
+/// One simulcast encoding of a camera, smallest first; serialised as its RTP stream id
+/// (the `rid` of `RTCRtpEncodingParameters`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum SimulcastLayer {
+    /// A quarter of the capture's height.
+    #[serde(rename = "l")]
+    Low,
+    /// Half the capture's height.
+    #[serde(rename = "m")]
+    Medium,
+    /// The full capture.
+    #[serde(rename = "h")]
+    High,
+}
+
+impl SimulcastLayer {
+    pub const ALL: [SimulcastLayer; 3] = [Self::Low, Self::Medium, Self::High];
+
+    /// The RTP stream id browsers use for this layer.
+    pub fn rid(self) -> &'static str {
+        match self {
+            Self::Low => "l",
+            Self::Medium => "m",
+            Self::High => "h",
+        }
+    }
+
+    pub fn from_rid(rid: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.rid() == rid)
+    }
+
+    /// How much smaller than the capture this layer is (`scaleResolutionDownBy`).
+    pub fn scale_down_by(self) -> u32 {
+        match self {
+            Self::Low => 4,
+            Self::Medium => 2,
+            Self::High => 1,
+        }
+    }
+}
+
+/// What a presenter asks of a participant's media.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MediaRequest {
+    /// You were muted; the server stopped forwarding your microphone.
+    Mute,
+    /// Your camera was turned off; the server stopped forwarding it.
+    StopCamera,
+    /// Please unmute (only you can).
+    Unmute,
+}
+
+/// The organisation's limits on audio and video, for the client to reflect (the server
+/// enforces them regardless).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MediaLimits {
+    pub ip_audio: bool,
+    pub ip_video: bool,
+    /// Tallest video layer forwarded, in pixels.
+    pub max_video_height: u32,
+    /// Cap on one participant's video, all layers together.
+    pub max_video_bitrate_kbps: u32,
+}
+
+/// A TURN server for `RTCPeerConnection`'s `iceServers`, with time-limited credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    pub username: String,
+    pub credential: String,
 }
 
 /// A person in the meeting, as others see them.
@@ -138,6 +256,10 @@ pub struct Participant {
     /// False while their connection is down and they may still resume.
     pub connected: bool,
     pub joined_at: DateTime<Utc>,
+    /// Their microphone is on (as they set it, or off after a presenter muted them).
+    pub microphone: bool,
+    /// Their camera is on.
+    pub camera: bool,
 }
 
 /// Someone waiting to be let in.
@@ -187,6 +309,11 @@ pub struct Snapshot {
     pub chat: Vec<ChatMessage>,
     /// Server limit on one chat message, in characters.
     pub max_chat_chars: u32,
+    /// The organisation's limits on audio and video.
+    pub media_limits: MediaLimits,
+    /// TURN servers to relay media through when a direct path fails (empty: none
+    /// configured). Their credentials last as long as a join token.
+    pub ice_servers: Vec<IceServer>,
     /// Documents you may see: all of them for presenters, ready ones for attendees.
     pub documents: Vec<DocumentInfo>,
     /// What the stage shows, if anything.
@@ -257,6 +384,15 @@ pub enum RoomEvent {
         stage: Option<Stage>,
     },
     MeetingEnded,
+    /// The loudest participant for a while now (the speaker view shows them).
+    DominantSpeaker {
+        participant: ParticipantId,
+    },
+    /// A presenter acted on your media (sent to you only).
+    MediaRequest {
+        request: MediaRequest,
+        by: ParticipantId,
+    },
 }
 
 /// Why a participant waits in the lobby.
@@ -421,6 +557,12 @@ pub enum ServerMsg {
     MediaSlots {
         audio: Vec<Option<ParticipantId>>,
         video: Vec<Option<ParticipantId>>,
+    },
+    /// The simulcast layers of your camera that someone receives: keep these encodings
+    /// active and pause the others (`RTCRtpSender.setParameters`, `active: false`).
+    /// Sent when it changes; until the first one, send all.
+    MediaLayers {
+        active: Vec<SimulcastLayer>,
     },
 }
 

@@ -37,6 +37,11 @@ pub struct MediaConfig {
     /// The address browsers are told to send media to, when it differs from `listen`
     /// (behind NAT, or when listening on 0.0.0.0).
     pub public_addr: Option<SocketAddr>,
+    /// A TCP address for passive ICE-TCP, for networks that block UDP (off when unset).
+    /// Advertised at `public_addr`'s IP, if set, with this port.
+    pub tcp_listen: Option<SocketAddr>,
+    /// TURN relays (coturn with `use-auth-secret`); none by default.
+    pub turn: Option<crate::turn::TurnConfig>,
 }
 
 impl Default for MediaConfig {
@@ -44,6 +49,8 @@ impl Default for MediaConfig {
         Self {
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             public_addr: None,
+            tcp_listen: None,
+            turn: None,
         }
     }
 }

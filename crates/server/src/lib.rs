@@ -15,6 +15,7 @@ pub mod error;
 pub mod media;
 pub mod provision;
 pub mod room;
+pub mod turn;
 pub mod web;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -37,6 +38,10 @@ pub struct Server {
     pub url: String,
     /// Sign-in of the provider admin created on first start (shown once).
     pub first_admin: Option<(String, String)>,
+    /// The media loop, for inspecting what it holds (nothing must outlive a participant).
+    pub media: media::Media,
+    /// Where media is received (UDP, and ICE-TCP when configured).
+    pub media_addr: confab_media::sfu::Addresses,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -113,18 +118,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         tools: Default::default(),
     })
     .context("starting the document converter")?;
-    let (media, media_addr) = media::Media::start(
-        config.media.listen,
-        config.media.public_addr,
-        shutdown.clone(),
-    )
-    .await
-    .with_context(|| format!("binding the media UDP address {}", config.media.listen))?;
-    tracing::info!(%media_addr, "media listening");
+    let (media, media_addr) = media::Media::start(&config.media, shutdown.clone())
+        .await
+        .context("binding the media addresses")?;
+    tracing::info!(udp = %media_addr.udp, tcp = ?media_addr.tcp, "media listening");
     let rooms = Rooms::new(
         store.clone(),
         blobs.clone(),
-        media,
+        media.clone(),
         config.clone(),
         shutdown.clone(),
     );
@@ -156,6 +157,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         addr,
         url: config.public_url(),
         first_admin,
+        media,
+        media_addr,
         shutdown,
         task,
     })

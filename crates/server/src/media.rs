@@ -1,38 +1,82 @@
-//! The media I/O loop: one UDP socket shared by every live meeting's SFU (str0m peers
-//! behind one address), driven by datagrams, commands and time. Meetings reach it through
-//! [`Media`]; it tells each meeting whose media fills a participant's receive slots.
+//! The media I/O loop: one UDP socket (and optionally one TCP listener for passive
+//! ICE-TCP, RFC 4571 framing) shared by every live meeting's SFU (str0m peers behind one
+//! address), driven by packets, commands and time. Meetings reach it through
+//! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
+//! dominant speaker, dropped connections).
 //!
 //! Each meeting has its own [`Sfu`], so media never crosses meetings. A datagram goes to
-//! the SFU whose participant accepts it.
+//! the SFU whose participant accepts it, and only that SFU is polled; the others are
+//! polled when their own timers come due.
 
 use std::{
     collections::HashMap,
     net::SocketAddr,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use confab_media::sfu::{Allowed, SdpOffer, Sfu, SlotMap};
-use confab_proto::{MeetingId, ParticipantId};
+use confab_media::{
+    layers::LayerLimits,
+    router::{Source, Tile, TrackId},
+    sfu::{Addresses, Datagram, Gate, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
+    tcp::{frame, Deframer},
+};
+use confab_proto::{
+    room::{IceServer, MediaTile},
+    MeetingId, ParticipantId, Policy,
+};
 use tokio::{
-    net::UdpSocket,
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream, UdpSocket},
     sync::{mpsc, oneshot},
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::room::ActorMsg;
+use crate::{config::MediaConfig, room::ActorMsg, turn::TurnConfig};
+
+/// Packets queued toward one ICE-TCP connection; beyond this they are dropped (media
+/// tolerates loss better than delay).
+const TCP_QUEUE: usize = 256;
+
+/// Why an offer got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum OfferError {
+    #[error("not a valid offer: {0}")]
+    Sdp(String),
+    #[error(transparent)]
+    Refused(#[from] SfuError),
+    #[error("media is shutting down")]
+    ShuttingDown,
+}
 
 enum Command {
     Offer {
         meeting: MeetingId,
         participant: ParticipantId,
         sdp: String,
-        allowed: Allowed,
+        gate: Gate,
+        policy: Box<Policy>,
         room: mpsc::Sender<ActorMsg>,
-        reply: oneshot::Sender<Result<String, String>>,
+        reply: oneshot::Sender<Result<String, OfferError>>,
+    },
+    Layout {
+        meeting: MeetingId,
+        participant: ParticipantId,
+        tiles: Vec<MediaTile>,
+    },
+    Gate {
+        meeting: MeetingId,
+        participant: ParticipantId,
+        gate: Gate,
     },
     Gone {
         meeting: MeetingId,
         participant: ParticipantId,
+    },
+    /// Answers whether nothing is left of a meeting's media (for tests).
+    IsEmpty {
+        meeting: MeetingId,
+        reply: oneshot::Sender<bool>,
     },
 }
 
@@ -40,163 +84,403 @@ enum Command {
 #[derive(Clone)]
 pub struct Media {
     tx: mpsc::Sender<Command>,
+    turn: Option<Arc<TurnConfig>>,
 }
 
 impl Media {
-    /// Binds the UDP socket and starts the loop. `public` is the address advertised to
-    /// browsers when it differs from the bound one (NAT, containers).
+    /// Binds the UDP socket (and the ICE-TCP listener, if configured) and starts the
+    /// loop. Returns the bound addresses. Browsers are told `public_addr` when set (NAT,
+    /// containers); the TCP candidate uses its IP with the TCP port.
     pub async fn start(
-        listen: SocketAddr,
-        public: Option<SocketAddr>,
+        cfg: &MediaConfig,
         shutdown: CancellationToken,
-    ) -> std::io::Result<(Self, SocketAddr)> {
-        let socket = UdpSocket::bind(listen).await?;
-        let bound = socket.local_addr()?;
-        let advertised = public.unwrap_or(bound);
+    ) -> std::io::Result<(Self, Addresses)> {
+        let socket = UdpSocket::bind(cfg.listen).await?;
+        let udp = socket.local_addr()?;
+        let listener = match cfg.tcp_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        let tcp = listener.as_ref().map(TcpListener::local_addr).transpose()?;
+        let advertised = Addresses {
+            udp: cfg.public_addr.unwrap_or(udp),
+            tcp: tcp.map(|t| match cfg.public_addr {
+                Some(public) => SocketAddr::new(public.ip(), t.port()),
+                None => t,
+            }),
+        };
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(run(socket, advertised, rx, shutdown));
-        Ok((Self { tx }, bound))
+        let (inbound_tx, inbound) = mpsc::channel(1024);
+        if let Some(listener) = listener {
+            tokio::spawn(accept_tcp(listener, inbound_tx, shutdown.clone()));
+        }
+        let io = Io {
+            socket,
+            tcp: HashMap::new(),
+        };
+        tokio::spawn(run(io, advertised, rx, inbound, shutdown));
+        let turn = cfg.turn.clone().map(Arc::new);
+        Ok((Self { tx, turn }, Addresses { udp, tcp }))
     }
 
-    /// Answers a participant's offer, or says why not.
+    /// The TURN relays `participant` may use, with fresh credentials (none if unset).
+    pub fn ice_servers(&self, participant: ParticipantId) -> Vec<IceServer> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.turn
+            .iter()
+            .map(|t| t.ice_server(participant, now))
+            .collect()
+    }
+
+    /// Answers a participant's offer, or says why not. `gate` is what they may publish;
+    /// `policy` (the meeting's) caps the video layers forwarded.
     pub(crate) async fn offer(
         &self,
         meeting: MeetingId,
         participant: ParticipantId,
         sdp: String,
-        allowed: Allowed,
+        gate: Gate,
+        policy: &Policy,
         room: mpsc::Sender<ActorMsg>,
-    ) -> Result<String, String> {
+    ) -> Result<String, OfferError> {
         let (reply, answer) = oneshot::channel();
         let cmd = Command::Offer {
             meeting,
             participant,
             sdp,
-            allowed,
+            gate,
+            policy: Box::new(policy.clone()),
             room,
             reply,
         };
         self.tx
             .send(cmd)
             .await
-            .map_err(|_| "media is shutting down".to_owned())?;
-        answer
-            .await
-            .map_err(|_| "media is shutting down".to_owned())?
+            .map_err(|_| OfferError::ShuttingDown)?;
+        answer.await.map_err(|_| OfferError::ShuttingDown)?
+    }
+
+    /// Commands that need no answer: the loop is never awaited for long.
+    async fn tell(&self, cmd: Command) {
+        let _ = self.tx.send(cmd).await;
+    }
+
+    /// A participant's layout changed.
+    pub async fn layout(
+        &self,
+        meeting: MeetingId,
+        participant: ParticipantId,
+        tiles: Vec<MediaTile>,
+    ) {
+        self.tell(Command::Layout {
+            meeting,
+            participant,
+            tiles,
+        })
+        .await;
+    }
+
+    /// What may flow from a participant changed (a mute, a permission).
+    pub async fn gate(&self, meeting: MeetingId, participant: ParticipantId, gate: Gate) {
+        self.tell(Command::Gate {
+            meeting,
+            participant,
+            gate,
+        })
+        .await;
     }
 
     /// A participant left media (their peer connection is gone).
     pub async fn gone(&self, meeting: MeetingId, participant: ParticipantId) {
-        let _ = self
-            .tx
-            .send(Command::Gone {
-                meeting,
-                participant,
-            })
-            .await;
+        self.tell(Command::Gone {
+            meeting,
+            participant,
+        })
+        .await;
     }
+
+    /// Whether nothing is left of a meeting's media: no peers, routes, tracks or slots.
+    pub async fn is_empty(&self, meeting: MeetingId) -> bool {
+        let (reply, answer) = oneshot::channel();
+        self.tell(Command::IsEmpty { meeting, reply }).await;
+        answer.await.unwrap_or(true)
+    }
+}
+
+/// The SFU's settings for a meeting under `policy`.
+fn sfu_config(policy: &Policy) -> SfuConfig {
+    SfuConfig {
+        layers: LayerLimits {
+            max_height: policy.max_video_height,
+            max_bitrate: policy.max_video_bitrate_kbps.saturating_mul(1000),
+            ..LayerLimits::default()
+        },
+        ..SfuConfig::default()
+    }
+}
+
+/// A client's layout in the router's terms.
+fn tiles(layout: Vec<MediaTile>) -> Vec<Tile> {
+    layout
+        .into_iter()
+        .map(|t| match t {
+            MediaTile::Participant {
+                participant,
+                height,
+            } => Tile::Track {
+                track: TrackId {
+                    publisher: participant,
+                    source: Source::Camera,
+                },
+                height,
+            },
+            MediaTile::Speaker { height } => Tile::Speaker { height },
+        })
+        .collect()
 }
 
 struct MeetingMedia {
     sfu: Sfu,
     room: mpsc::Sender<ActorMsg>,
-    /// The slot lists last told to each participant.
-    told: HashMap<ParticipantId, (SlotMap, SlotMap)>,
 }
 
 impl MeetingMedia {
-    /// Tells participants whose slots changed (without waiting on the meeting actor).
-    fn tell_slots(&mut self) {
-        let ids: Vec<ParticipantId> = self.sfu.peers().collect();
-        self.told.retain(|id, _| ids.contains(id));
-        for id in ids {
-            let Some(slots) = self.sfu.slots_of(id) else {
-                continue;
-            };
-            if self.told.get(&id) != Some(&slots) {
-                let (audio, video) = slots.clone();
-                if self
-                    .room
-                    .try_send(ActorMsg::MediaSlots {
-                        participant: id,
-                        audio,
-                        video,
-                    })
-                    .is_ok()
-                {
-                    self.told.insert(id, slots);
-                }
-            }
+    /// Polls the SFU, sends its datagrams, and relays its notices to the meeting (without
+    /// waiting on the meeting actor: a full queue drops the notice, and the next change
+    /// sends the state again).
+    async fn poll(&mut self, io: &Io, now: Instant) {
+        for d in self.sfu.poll(now) {
+            io.send(d).await;
+        }
+        for notice in self.sfu.take_notices() {
+            let _ = self.room.try_send(ActorMsg::Media(notice));
         }
     }
 }
 
-async fn run(
+/// The sockets: UDP, and the ICE-TCP connections by peer address.
+struct Io {
     socket: UdpSocket,
-    local: SocketAddr,
+    tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+}
+
+impl Io {
+    async fn send(&self, d: Datagram) {
+        match d.proto {
+            Protocol::Udp => {
+                let _ = self.socket.send_to(&d.data, d.to).await;
+            }
+            // Only to a connection the peer opened: str0m also aims at browsers'
+            // `tcptype active` candidates (port 9), which accept nothing.
+            Protocol::Tcp => {
+                if let (Some(conn), Ok(framed)) = (self.tcp.get(&d.to), frame(&d.data)) {
+                    let _ = conn.try_send(framed);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the ICE-TCP connections report to the loop.
+enum TcpEvent {
+    Opened(SocketAddr, mpsc::Sender<Vec<u8>>),
+    Packet(SocketAddr, Vec<u8>),
+    Closed(SocketAddr),
+}
+
+async fn accept_tcp(
+    listener: TcpListener,
+    events: mpsc::Sender<TcpEvent>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, peer)) => {
+                    tokio::spawn(tcp_connection(stream, peer, events.clone(), shutdown.clone()));
+                }
+                Err(e) => tracing::debug!(error = %e, "ICE-TCP accept failed"),
+            },
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// One ICE-TCP connection: frames in, frames out, until either side closes.
+async fn tcp_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    events: mpsc::Sender<TcpEvent>,
+    shutdown: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let (mut read, mut write) = stream.into_split();
+    let (tx, mut outgoing) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
+    if events.send(TcpEvent::Opened(peer, tx)).await.is_err() {
+        return;
+    }
+    let writer = tokio::spawn(async move {
+        while let Some(framed) = outgoing.recv().await {
+            if write.write_all(&framed).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut deframer = Deframer::default();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = tokio::select! {
+            r = read.read(&mut buf) => match r {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            },
+            () = shutdown.cancelled() => break,
+        };
+        for packet in deframer.push(&buf[..n]) {
+            if events.send(TcpEvent::Packet(peer, packet)).await.is_err() {
+                break;
+            }
+        }
+    }
+    writer.abort();
+    let _ = events.send(TcpEvent::Closed(peer)).await;
+}
+
+async fn run(
+    mut io: Io,
+    local: Addresses,
     mut rx: mpsc::Receiver<Command>,
+    mut tcp_events: mpsc::Receiver<TcpEvent>,
     shutdown: CancellationToken,
 ) {
     let mut meetings: HashMap<MeetingId, MeetingMedia> = HashMap::new();
     let mut buf = vec![0u8; 2048];
-    let mut next = tokio::time::Instant::now() + Duration::from_millis(100);
+    let idle = Duration::from_secs(1);
     loop {
+        let now = Instant::now();
+        let wake = meetings
+            .values()
+            .filter_map(|m| m.sfu.next_wake())
+            .min()
+            .unwrap_or(now + idle);
+        let sleep = tokio::time::Instant::now() + wake.saturating_duration_since(now);
         tokio::select! {
-            r = socket.recv_from(&mut buf) => {
-                if let Ok((n, from)) = r {
-                    let now = Instant::now();
-                    let data = &buf[..n];
-                    if let Some(m) = meetings.values_mut().find(|m| m.sfu.accepts(now, from, data)) {
-                        m.sfu.handle_receive(now, from, data);
+            r = io.socket.recv_from(&mut buf) => {
+                let Ok((n, from)) = r else { continue };
+                receive(&mut meetings, &io, Protocol::Udp, from, &buf[..n]).await;
+            }
+            Some(event) = tcp_events.recv() => match event {
+                TcpEvent::Opened(peer, tx) => { io.tcp.insert(peer, tx); }
+                TcpEvent::Closed(peer) => { io.tcp.remove(&peer); }
+                TcpEvent::Packet(peer, packet) => {
+                    receive(&mut meetings, &io, Protocol::Tcp, peer, &packet).await;
+                }
+            },
+            cmd = rx.recv() => {
+                let Some(cmd) = cmd else { break };
+                command(cmd, &mut meetings, local, &io).await;
+            }
+            () = tokio::time::sleep_until(sleep) => {
+                let now = Instant::now();
+                for m in meetings.values_mut() {
+                    if m.sfu.next_wake().is_some_and(|t| t <= now) {
+                        m.poll(&io, now).await;
                     }
                 }
             }
-            cmd = rx.recv() => match cmd {
-                Some(Command::Offer { meeting, participant, sdp, allowed, room, reply }) => {
-                    let m = meetings.entry(meeting).or_insert_with(|| MeetingMedia {
-                        sfu: Sfu::new(local),
-                        room: room.clone(),
-                        told: HashMap::new(),
-                    });
-                    m.room = room;
-                    let answer = SdpOffer::from_sdp_string(&sdp)
-                        .map_err(|e| format!("not a valid offer: {e}"))
-                        .and_then(|offer| {
-                            m.sfu
-                                .add_peer(participant, offer, allowed, Instant::now())
-                                .map_err(|e| e.to_string())
-                        })
-                        .map(|a| a.to_sdp_string());
-                    let _ = reply.send(answer);
-                    m.tell_slots();
-                }
-                Some(Command::Gone { meeting, participant }) => {
-                    if let Some(m) = meetings.get_mut(&meeting) {
-                        m.sfu.remove_peer(participant);
-                        m.tell_slots();
-                        if m.sfu.peer_count() == 0 {
-                            meetings.remove(&meeting);
-                        }
-                    }
-                }
-                None => break,
-            },
-            () = tokio::time::sleep_until(next) => {}
             () = shutdown.cancelled() => break,
         }
-        let now = Instant::now();
-        let mut wake = now + Duration::from_millis(100);
-        for m in meetings.values_mut() {
-            let before = m.sfu.peer_count();
-            let (datagrams, t) = m.sfu.poll(now);
-            wake = wake.min(t);
-            for (to, data) in datagrams {
-                let _ = socket.send_to(&data, to).await;
-            }
-            if m.sfu.peer_count() != before {
-                m.tell_slots();
-            }
+    }
+}
+
+/// Hands a packet to the meeting whose participant it belongs to, and polls only that one.
+async fn receive(
+    meetings: &mut HashMap<MeetingId, MeetingMedia>,
+    io: &Io,
+    proto: Protocol,
+    from: SocketAddr,
+    packet: &[u8],
+) {
+    let now = Instant::now();
+    if let Some(m) = meetings
+        .values_mut()
+        .find(|m| m.sfu.accepts(now, proto, from, packet))
+    {
+        m.sfu.handle_receive(now, proto, from, packet);
+        m.poll(io, now).await;
+    }
+}
+
+async fn command(
+    cmd: Command,
+    meetings: &mut HashMap<MeetingId, MeetingMedia>,
+    local: Addresses,
+    io: &Io,
+) {
+    let now = Instant::now();
+    let meeting = match cmd {
+        Command::Offer {
+            meeting,
+            participant,
+            sdp,
+            gate,
+            policy,
+            room,
+            reply,
+        } => {
+            let m = meetings.entry(meeting).or_insert_with(|| MeetingMedia {
+                sfu: Sfu::new(local, sfu_config(&policy)),
+                room: room.clone(),
+            });
+            m.room = room;
+            let answer = SdpOffer::from_sdp_string(&sdp)
+                .map_err(|e| OfferError::Sdp(e.to_string()))
+                .and_then(|offer| Ok(m.sfu.add_peer(participant, offer, gate, now)?))
+                .map(|a| a.to_sdp_string());
+            let _ = reply.send(answer);
+            meeting
         }
-        next = tokio::time::Instant::now() + wake.saturating_duration_since(Instant::now());
+        Command::Layout {
+            meeting,
+            participant,
+            tiles: layout,
+        } => {
+            if let Some(m) = meetings.get_mut(&meeting) {
+                m.sfu.set_layout(participant, tiles(layout), now);
+            }
+            meeting
+        }
+        Command::Gate {
+            meeting,
+            participant,
+            gate,
+        } => {
+            if let Some(m) = meetings.get_mut(&meeting) {
+                m.sfu.set_gate(participant, gate, now);
+            }
+            meeting
+        }
+        Command::Gone {
+            meeting,
+            participant,
+        } => {
+            if let Some(m) = meetings.get_mut(&meeting) {
+                m.sfu.remove_peer(participant);
+            }
+            meeting
+        }
+        Command::IsEmpty { meeting, reply } => {
+            let _ = reply.send(meetings.get(&meeting).is_none_or(|m| m.sfu.is_empty()));
+            return;
+        }
+    };
+    if let Some(m) = meetings.get_mut(&meeting) {
+        m.poll(io, now).await;
+        if m.sfu.is_empty() {
+            meetings.remove(&meeting);
+        }
     }
 }

@@ -37,8 +37,8 @@ pub async fn create_tenant(
         ));
     }
     let policy = policy.unwrap_or_default();
-    if policy.max_meeting_size == 0 {
-        return Err(ApiError::invalid("policy.max_meeting_size", "at least 1"));
+    if let Some((field, needs)) = confab_core::rights::policy_problem(&policy) {
+        return Err(ApiError::invalid(field, format!("policy: {needs}")));
     }
     Ok(store.create_tenant(&name, &region, &policy).await?)
 }

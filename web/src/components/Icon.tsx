@@ -17,6 +17,8 @@ const paths = {
   calendar: 'M5 6h14v14H5zM5 10h14M9 3v4M15 3v4',
   plus: 'M12 5v14M5 12h14',
   video: 'M4 7h11v10H4zM15 10.5l5-3v9l-5-3',
+  micOff:
+    'M9 9v2a3 3 0 0 0 5.1 2.1M15 10V6a3 3 0 0 0-5.7-1.3M18 11a6 6 0 0 1-.9 3.1M6 11a6 6 0 0 0 10 4.5M12 17v4M4 4l16 16',
   close: 'M6 6l12 12M18 6L6 18',
   check: 'M5 12.5l4.5 4.5L19 7.5',
   download: 'M12 4v11M7 10.5l5 5 5-5M5 20h14',

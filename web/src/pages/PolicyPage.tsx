@@ -148,7 +148,23 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
           max={20000}
           value={policy.max_video_bitrate_kbps}
           onChange={(e) => set('max_video_bitrate_kbps', Number(e.target.value))}
+          aria-describedby="policy-bitrate-hint"
         />
+        <p id="policy-bitrate-hint" className="field-hint">
+          Camera layers above this are neither sent nor forwarded (they use 150, 500 and 1500 kbit/s).
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor="policy-height">Maximum video resolution</label>
+        <select
+          id="policy-height"
+          value={policy.max_video_height}
+          onChange={(e) => set('max_video_height', Number(e.target.value))}
+        >
+          <option value={180}>180p</option>
+          <option value={360}>360p</option>
+          <option value={720}>720p (HD)</option>
+        </select>
       </div>
       <div>
         <button type="submit" className="btn btn-primary" disabled={saving}>

@@ -2,6 +2,7 @@
 import type { AttendeePermissions } from "./AttendeePermissions";
 import type { ChatTo } from "./ChatTo";
 import type { DocumentId } from "./DocumentId";
+import type { MediaTile } from "./MediaTile";
 import type { MeetingRole } from "./MeetingRole";
 import type { ParticipantId } from "./ParticipantId";
 import type { Resume } from "./Resume";
@@ -13,4 +14,4 @@ export type ClientFrame = {
 /**
  * Echoed in the error that answers this frame, if any.
  */
-ref?: number, } & ({ "type": "hello", token: string, resume?: Resume, } | { "type": "ping" } | { "type": "send_chat", to: ChatTo, text: string, } | { "type": "raise_hand", raised: boolean, } | { "type": "set_away", away: boolean, } | { "type": "set_role", participant: ParticipantId, role: MeetingRole, } | { "type": "remove_participant", participant: ParticipantId, bar: boolean, } | { "type": "admit", participant: ParticipantId, } | { "type": "deny", participant: ParticipantId, } | { "type": "admit_all" } | { "type": "set_locked", locked: boolean, } | { "type": "set_permissions", permissions: AttendeePermissions, } | { "type": "end_meeting" } | { "type": "show_page", document: DocumentId, page: number, } | { "type": "clear_stage" } | { "type": "remove_document", document: DocumentId, } | { "type": "media_offer", sdp: string, } | { "type": "leave" });
+ref?: number, } & ({ "type": "hello", token: string, resume?: Resume, } | { "type": "ping" } | { "type": "send_chat", to: ChatTo, text: string, } | { "type": "raise_hand", raised: boolean, } | { "type": "set_away", away: boolean, } | { "type": "set_role", participant: ParticipantId, role: MeetingRole, } | { "type": "remove_participant", participant: ParticipantId, bar: boolean, } | { "type": "admit", participant: ParticipantId, } | { "type": "deny", participant: ParticipantId, } | { "type": "admit_all" } | { "type": "set_locked", locked: boolean, } | { "type": "set_permissions", permissions: AttendeePermissions, } | { "type": "end_meeting" } | { "type": "show_page", document: DocumentId, page: number, } | { "type": "clear_stage" } | { "type": "remove_document", document: DocumentId, } | { "type": "media_offer", sdp: string, } | { "type": "media_layout", tiles: Array<MediaTile>, } | { "type": "set_media", microphone: boolean, camera: boolean, } | { "type": "mute_participant", participant: ParticipantId, } | { "type": "mute_everyone" } | { "type": "ask_to_unmute", participant: ParticipantId, } | { "type": "stop_camera", participant: ParticipantId, } | { "type": "leave" });

@@ -13,4 +13,12 @@ guest: boolean, hand_raised: boolean, away: boolean,
 /**
  * False while their connection is down and they may still resume.
  */
-connected: boolean, joined_at: string, };
+connected: boolean, joined_at: string, 
+/**
+ * Their microphone is on (as they set it, or off after a presenter muted them).
+ */
+microphone: boolean, 
+/**
+ * Their camera is on.
+ */
+camera: boolean, };

@@ -12,4 +12,8 @@ max_meeting_size: number,
 /**
  * Cap on one participant's video bitrate.
  */
-max_video_bitrate_kbps: number, };
+max_video_bitrate_kbps: number, 
+/**
+ * Tallest video forwarded, in pixels (720: HD).
+ */
+max_video_height: number, };

@@ -5,6 +5,7 @@ import type { DocumentId } from "./DocumentId";
 import type { DocumentInfo } from "./DocumentInfo";
 import type { LeaveReason } from "./LeaveReason";
 import type { LobbyEntry } from "./LobbyEntry";
+import type { MediaRequest } from "./MediaRequest";
 import type { MeetingRole } from "./MeetingRole";
 import type { Participant } from "./Participant";
 import type { ParticipantId } from "./ParticipantId";
@@ -13,4 +14,4 @@ import type { Stage } from "./Stage";
 /**
  * An ordered change to the meeting. Each participant sees those meant for them.
  */
-export type RoomEvent = { "type": "participant_joined", participant: Participant, } | { "type": "participant_updated", participant: Participant, } | { "type": "participant_left", id: ParticipantId, reason: LeaveReason, } | { "type": "roster", participants: Array<Participant>, } | { "type": "lobby", lobby: Array<LobbyEntry>, } | { "type": "chat", message: ChatMessage, } | { "type": "permissions_changed", permissions: AttendeePermissions, } | { "type": "lock_changed", locked: boolean, } | { "type": "role_changed", role: MeetingRole, } | { "type": "document", document: DocumentInfo, } | { "type": "document_removed", id: DocumentId, } | { "type": "stage_changed", stage?: Stage, } | { "type": "meeting_ended" };
+export type RoomEvent = { "type": "participant_joined", participant: Participant, } | { "type": "participant_updated", participant: Participant, } | { "type": "participant_left", id: ParticipantId, reason: LeaveReason, } | { "type": "roster", participants: Array<Participant>, } | { "type": "lobby", lobby: Array<LobbyEntry>, } | { "type": "chat", message: ChatMessage, } | { "type": "permissions_changed", permissions: AttendeePermissions, } | { "type": "lock_changed", locked: boolean, } | { "type": "role_changed", role: MeetingRole, } | { "type": "document", document: DocumentInfo, } | { "type": "document_removed", id: DocumentId, } | { "type": "stage_changed", stage?: Stage, } | { "type": "meeting_ended" } | { "type": "dominant_speaker", participant: ParticipantId, } | { "type": "media_request", request: MediaRequest, by: ParticipantId, };

@@ -2,7 +2,9 @@
 import type { AttendeePermissions } from "./AttendeePermissions";
 import type { ChatMessage } from "./ChatMessage";
 import type { DocumentInfo } from "./DocumentInfo";
+import type { IceServer } from "./IceServer";
 import type { LobbyEntry } from "./LobbyEntry";
+import type { MediaLimits } from "./MediaLimits";
 import type { MeetingId } from "./MeetingId";
 import type { Participant } from "./Participant";
 import type { Stage } from "./Stage";
@@ -31,6 +33,15 @@ chat: Array<ChatMessage>,
  * Server limit on one chat message, in characters.
  */
 max_chat_chars: number, 
+/**
+ * The organisation's limits on audio and video.
+ */
+media_limits: MediaLimits, 
+/**
+ * TURN servers to relay media through when a direct path fails (empty: none
+ * configured). Their credentials last as long as a join token.
+ */
+ice_servers: Array<IceServer>, 
 /**
  * Documents you may see: all of them for presenters, ready ones for attendees.
  */

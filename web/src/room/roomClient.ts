@@ -67,7 +67,7 @@ export type RoomClientState = { phase: Phase; room: RoomState | undefined };
 export type RoomError = { code: RoomErrorCode | 'offline'; message: string; ref?: number };
 
 /** Server messages about media, for the media session. */
-export type MediaMessage = Extract<ServerMsg, { type: 'media_answer' | 'media_slots' }>;
+export type MediaMessage = Extract<ServerMsg, { type: 'media_answer' | 'media_slots' | 'media_layers' }>;
 
 export type RoomClientOptions = {
   url: string;
@@ -265,12 +265,13 @@ export class RoomClient {
         break;
       case 'media_answer':
       case 'media_slots':
+      case 'media_layers':
         for (const listener of this.mediaListeners) listener(msg);
         break;
     }
   }
 
-  /** Subscribes to media signalling (answers and slot maps); returns the unsubscribe. */
+  /** Subscribes to media signalling (answers, slot maps, layers); returns the unsubscribe. */
   onMedia(listener: (msg: MediaMessage) => void): () => void {
     this.mediaListeners.add(listener);
     return () => this.mediaListeners.delete(listener);

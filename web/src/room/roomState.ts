@@ -7,7 +7,10 @@
 import type { AttendeePermissions } from '../proto/AttendeePermissions';
 import type { ChatMessage } from '../proto/ChatMessage';
 import type { DocumentInfo } from '../proto/DocumentInfo';
+import type { IceServer } from '../proto/IceServer';
 import type { LobbyEntry } from '../proto/LobbyEntry';
+import type { MediaLimits } from '../proto/MediaLimits';
+import type { MediaRequest } from '../proto/MediaRequest';
 import type { MeetingRole } from '../proto/MeetingRole';
 import type { Participant } from '../proto/Participant';
 import type { ParticipantId } from '../proto/ParticipantId';
@@ -42,6 +45,14 @@ export type RoomState = {
   /** The page everyone is shown, if any. */
   stage: Stage | undefined;
   ended: boolean;
+  /** What the organisation allows for audio and video. */
+  mediaLimits: MediaLimits;
+  /** TURN relays with time-limited credentials (empty: none configured). */
+  iceServers: readonly IceServer[];
+  /** Who has been talking (the speaker view shows them). */
+  dominantSpeaker: ParticipantId | undefined;
+  /** The latest presenter request about your media (and its seq, to react once). */
+  mediaRequest: { seq: number; request: MediaRequest; by: ParticipantId } | undefined;
 };
 
 export function isPresenterRole(role: MeetingRole): boolean {
@@ -71,6 +82,10 @@ export function fromSnapshot(epoch: string, seq: number, snapshot: Snapshot): Ro
     documents: snapshot.documents,
     stage: snapshot.stage,
     ended: false,
+    mediaLimits: snapshot.media_limits,
+    iceServers: snapshot.ice_servers,
+    dominantSpeaker: undefined,
+    mediaRequest: undefined,
   };
 }
 
@@ -152,6 +167,10 @@ function reduce(state: RoomState, event: RoomEvent, seq: number): RoomState {
       return { ...state, stage: event.stage };
     case 'meeting_ended':
       return { ...state, ended: true };
+    case 'dominant_speaker':
+      return { ...state, dominantSpeaker: event.participant };
+    case 'media_request':
+      return { ...state, mediaRequest: { seq, request: event.request, by: event.by } };
   }
 }
 

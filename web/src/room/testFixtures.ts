@@ -34,6 +34,8 @@ export function person(
     away: false,
     connected: true,
     joined_at: '2026-03-01T10:00:00Z',
+    microphone: true,
+    camera: true,
     ...extra,
   };
 }
@@ -62,6 +64,8 @@ export function snapshot(you: Participant, others: Participant[] = [], extra: Pa
     locked: false,
     chat: [],
     max_chat_chars: 500,
+    media_limits: { ip_audio: true, ip_video: true, max_video_height: 720, max_video_bitrate_kbps: 2500 },
+    ice_servers: [],
     documents: [],
     ...extra,
   };

@@ -2,12 +2,19 @@
 
 use chrono::{DateTime, Utc};
 use confab_proto::{
-    room::{ByeReason, ChatMessage, ChatTo, ClientMsg, LeaveReason, RoomErrorCode, RoomEvent},
+    room::{
+        ByeReason, ChatMessage, ChatTo, ClientMsg, LeaveReason, MediaRequest, RoomErrorCode,
+        RoomEvent,
+    },
     AttendeePermissions, MeetingRole, ParticipantId,
 };
 
 use super::{Meeting, Output, Persist};
 use crate::rights::{self, Action, Refusal};
+
+/// Tiles in one `media_layout`: more than any screen shows, far fewer than would let a
+/// client make the router's work per tick large.
+const MAX_LAYOUT_TILES: usize = 25;
 
 /// A refused command: an error to the sender; the meeting is unchanged.
 struct Refused(RoomErrorCode, String);
@@ -127,17 +134,47 @@ impl Meeting {
                 Ok(())
             }
             ClientMsg::MediaOffer { sdp } => {
-                let may = |action| {
-                    rights::check(&self.cfg.policy, &self.permissions, role, action).is_ok()
-                };
-                let (audio, video) = (may(Action::SendAudio), may(Action::SendVideo));
+                let may = self.may_publish(from)?;
                 out.push(Output::MediaOffer {
                     from,
                     sdp,
-                    audio,
-                    video,
+                    audio: may.audio,
+                    video: may.video,
                 });
                 Ok(())
+            }
+            ClientMsg::MediaLayout { tiles } => {
+                if tiles.len() > MAX_LAYOUT_TILES {
+                    return refuse(
+                        RoomErrorCode::Invalid,
+                        format!("a layout has at most {MAX_LAYOUT_TILES} tiles"),
+                    );
+                }
+                out.push(Output::MediaLayout { from, tiles });
+                Ok(())
+            }
+            ClientMsg::SetMedia { microphone, camera } => self
+                .set_media(from, microphone, camera, out)
+                .map_err(|e| Refused(e.code(), e.to_string())),
+            ClientMsg::MuteParticipant { participant } => {
+                moderate()?;
+                self.request_media(from, participant, MediaRequest::Mute, out)
+                    .map_err(|e| Refused(e.code(), e.to_string()))
+            }
+            ClientMsg::MuteEveryone => {
+                moderate()?;
+                self.mute_everyone(from, out);
+                Ok(())
+            }
+            ClientMsg::AskToUnmute { participant } => {
+                moderate()?;
+                self.request_media(from, participant, MediaRequest::Unmute, out)
+                    .map_err(|e| Refused(e.code(), e.to_string()))
+            }
+            ClientMsg::StopCamera { participant } => {
+                moderate()?;
+                self.request_media(from, participant, MediaRequest::StopCamera, out)
+                    .map_err(|e| Refused(e.code(), e.to_string()))
             }
             ClientMsg::RemoveDocument { document } => {
                 moderate()?;
@@ -219,7 +256,7 @@ impl Meeting {
         Ok(())
     }
 
-    fn update_self(
+    pub(super) fn update_self(
         &mut self,
         id: ParticipantId,
         out: &mut Vec<Output>,

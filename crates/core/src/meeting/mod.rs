@@ -11,6 +11,7 @@
 mod chat;
 mod commands;
 mod content;
+mod media;
 #[cfg(test)]
 mod tests;
 
@@ -20,8 +21,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use confab_proto::{
     content::{DocumentInfo, Stage},
     room::{
-        ByeReason, ChatMessage, ClientMsg, LeaveReason, LobbyEntry, LobbyReason, Participant,
-        RoomErrorCode, RoomEvent, Snapshot,
+        ByeReason, ChatMessage, ClientMsg, LeaveReason, LobbyEntry, LobbyReason, MediaLimits,
+        MediaTile, Participant, RoomErrorCode, RoomEvent, Snapshot,
     },
     AttendeePermissions, DocumentId, MeetingId, MeetingRole, ParticipantId, Policy, Seq, UserId,
 };
@@ -90,6 +91,8 @@ pub enum Input {
     End(ByeReason),
     /// An uploaded document's conversion started or progressed (from the converter).
     Document(DocumentInfo),
+    /// The SFU's dominant speaker changed.
+    DominantSpeaker(ParticipantId),
 }
 
 /// Something the shell must do.
@@ -134,6 +137,17 @@ pub enum Output {
     MediaGone {
         participant: ParticipantId,
     },
+    /// `from` shows these video tiles (validated: at most 25).
+    MediaLayout {
+        from: ParticipantId,
+        tiles: Vec<MediaTile>,
+    },
+    /// What the SFU may forward from `participant` from now on: their switches ∩ rights.
+    MediaGate {
+        participant: ParticipantId,
+        audio: bool,
+        video: bool,
+    },
 }
 
 /// Changes that must outlive the meeting actor.
@@ -164,6 +178,8 @@ struct Member {
     user: Option<UserId>,
     disconnected_at: Option<DateTime<Utc>>,
     chat_bucket: TokenBucket,
+    /// The media gate last reported to the shell.
+    gate: Option<media::Gate>,
 }
 
 #[derive(Clone, Debug)]
@@ -228,12 +244,14 @@ impl Meeting {
             Input::Command(id, cmd) => self.command(now, id, cmd, &mut out),
             Input::Tick => self.expire(now, &mut out),
             Input::Document(doc) => self.document_progress(doc, &mut out),
+            Input::DominantSpeaker(id) => self.dominant_speaker(id, &mut out),
             Input::End(reason) => {
                 if !self.ended {
                     self.end(reason, &mut out);
                 }
             }
         }
+        self.sync_gates(&mut out);
         out
     }
 
@@ -298,6 +316,14 @@ impl Meeting {
                 .cloned()
                 .collect(),
             max_chat_chars: self.cfg.max_chat_chars,
+            media_limits: MediaLimits {
+                ip_audio: self.cfg.policy.ip_audio,
+                ip_video: self.cfg.policy.ip_video,
+                max_video_height: self.cfg.policy.max_video_height,
+                max_video_bitrate_kbps: self.cfg.policy.max_video_bitrate_kbps,
+            },
+            // The shell fills these in: it knows the TURN configuration.
+            ice_servers: Vec::new(),
             documents: self
                 .documents
                 .iter()
@@ -408,10 +434,13 @@ impl Meeting {
                 away: false,
                 connected: true,
                 joined_at: now,
+                microphone: true,
+                camera: true,
             },
             user: seat.user,
             disconnected_at: None,
             chat_bucket: TokenBucket::new(self.cfg.chat_burst, self.cfg.chat_per_second),
+            gate: None,
         };
         let participant = member.info.clone();
         self.members.insert(id, member);

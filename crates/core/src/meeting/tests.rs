@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_proto::{
-    room::{ByeReason, ChatTo, ClientMsg, LeaveReason, LobbyReason, RoomErrorCode, RoomEvent},
+    room::{
+        ByeReason, ChatTo, ClientMsg, LeaveReason, LobbyReason, MediaRequest, MediaTile,
+        RoomErrorCode, RoomEvent,
+    },
     AttendeePermissions, MeetingId, MeetingRole, ParticipantId, Policy, UserId,
 };
 use proptest::prelude::*;
@@ -1088,4 +1091,234 @@ fn presenters_annotate_and_attendees_only_with_the_permission_under_policy() {
         capped.m.may_annotate(org),
         "presenters keep their own drawing"
     );
+}
+
+/// What may flow from a participant, as last reported in outputs.
+#[derive(Debug, PartialEq)]
+struct Gate {
+    audio: bool,
+    video: bool,
+}
+
+/// The last media gate reported for `who` in `out`.
+fn gate_in(out: &[Output], who: ParticipantId) -> Option<Gate> {
+    out.iter().rev().find_map(|o| match o {
+        Output::MediaGate {
+            participant,
+            audio,
+            video,
+        } if *participant == who => Some(Gate {
+            audio: *audio,
+            video: *video,
+        }),
+        _ => None,
+    })
+}
+
+const OPEN: Gate = Gate {
+    audio: true,
+    video: true,
+};
+
+#[test]
+fn a_presenter_mutes_an_attendee_who_alone_can_unmute() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, out) = h.join("Ann", MeetingRole::Attendee);
+    assert_eq!(gate_in(&out, ann), Some(OPEN), "switches start on");
+
+    let out = h.cmd(org, ClientMsg::MuteParticipant { participant: ann });
+    assert_eq!(
+        gate_in(&out, ann),
+        Some(Gate {
+            audio: false,
+            video: true
+        }),
+        "forwarding stops at once"
+    );
+    assert!(events_for(&out, ann).contains(&RoomEvent::MediaRequest {
+        request: MediaRequest::Mute,
+        by: org
+    }));
+    assert!(
+        events_for(&out, org).iter().any(|e| matches!(e,
+            RoomEvent::ParticipantUpdated { participant } if participant.id == ann && !participant.microphone)),
+        "the roster shows the mute"
+    );
+
+    // Asking does not unmute; only Ann's own switch does.
+    let out = h.cmd(org, ClientMsg::AskToUnmute { participant: ann });
+    assert_eq!(gate_in(&out, ann), None);
+    assert!(events_for(&out, ann).contains(&RoomEvent::MediaRequest {
+        request: MediaRequest::Unmute,
+        by: org
+    }));
+    let out = h.cmd(
+        ann,
+        ClientMsg::SetMedia {
+            microphone: true,
+            camera: true,
+        },
+    );
+    assert_eq!(gate_in(&out, ann), Some(OPEN));
+}
+
+#[test]
+fn attendees_cannot_mute_others_or_stop_cameras() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    for cmd in [
+        ClientMsg::MuteParticipant { participant: org },
+        ClientMsg::StopCamera { participant: org },
+        ClientMsg::AskToUnmute { participant: org },
+        ClientMsg::MuteEveryone,
+    ] {
+        let out = h.cmd(ann, cmd);
+        assert!(matches!(
+            &out[..],
+            [Output::Error {
+                code: RoomErrorCode::NotAllowed,
+                ..
+            }]
+        ));
+    }
+    let out = h.cmd(
+        org,
+        ClientMsg::StopCamera {
+            participant: ParticipantId::new(),
+        },
+    );
+    assert!(matches!(
+        &out[..],
+        [Output::Error {
+            code: RoomErrorCode::NotFound,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn mute_everyone_spares_presenters_and_stop_camera_stops_video() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (pre, _) = h.join("Pre", MeetingRole::Presenter);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let (bob, _) = h.join("Bob", MeetingRole::Attendee);
+    let out = h.cmd(org, ClientMsg::MuteEveryone);
+    assert_eq!(gate_in(&out, pre), None);
+    for who in [ann, bob] {
+        assert_eq!(gate_in(&out, who).map(|g| g.audio), Some(false));
+    }
+    let out = h.cmd(org, ClientMsg::StopCamera { participant: pre });
+    assert_eq!(
+        gate_in(&out, pre),
+        Some(Gate {
+            audio: true,
+            video: false
+        })
+    );
+}
+
+#[test]
+fn turning_off_attendee_microphones_stops_forwarding_and_refuses_unmuting() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    let permissions = AttendeePermissions {
+        use_microphone: false,
+        ..Default::default()
+    };
+    let out = h.cmd(org, ClientMsg::SetPermissions { permissions });
+    assert_eq!(
+        gate_in(&out, ann),
+        Some(Gate {
+            audio: false,
+            video: true
+        })
+    );
+    assert_eq!(gate_in(&out, org), None, "presenters keep their microphone");
+    let out = h.cmd(
+        ann,
+        ClientMsg::SetMedia {
+            microphone: true,
+            camera: true,
+        },
+    );
+    assert!(matches!(
+        &out[..],
+        [Output::Error {
+            code: RoomErrorCode::NotAllowed,
+            ..
+        }]
+    ));
+    // Promoted, Ann may talk again (her switch stayed on).
+    let out = h.cmd(
+        org,
+        ClientMsg::SetRole {
+            participant: ann,
+            role: MeetingRole::Presenter,
+        },
+    );
+    assert_eq!(gate_in(&out, ann), Some(OPEN));
+}
+
+#[test]
+fn policy_without_ip_video_refuses_the_camera_switch_for_everyone() {
+    let mut h = Harness::new(MeetingConfig {
+        policy: Policy {
+            ip_video: false,
+            ..Default::default()
+        },
+        ..cfg()
+    });
+    let (org, out) = h.join("Org", MeetingRole::Organizer);
+    assert_eq!(gate_in(&out, org).map(|g| g.video), Some(false));
+    let out = h.cmd(
+        org,
+        ClientMsg::SetMedia {
+            microphone: true,
+            camera: true,
+        },
+    );
+    assert!(matches!(
+        &out[..],
+        [Output::Error {
+            code: RoomErrorCode::DisabledByPolicy,
+            ..
+        }]
+    ));
+    assert!(!h.m.snapshot(org).unwrap().media_limits.ip_video);
+}
+
+#[test]
+fn layouts_are_bounded_and_dominant_speakers_announced() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let tile = MediaTile::Speaker { height: 100 };
+    let out = h.cmd(
+        org,
+        ClientMsg::MediaLayout {
+            tiles: vec![tile; 26],
+        },
+    );
+    assert!(matches!(
+        &out[..],
+        [Output::Error {
+            code: RoomErrorCode::Invalid,
+            ..
+        }]
+    ));
+    let out = h.cmd(org, ClientMsg::MediaLayout { tiles: vec![tile] });
+    assert_eq!(
+        out,
+        vec![Output::MediaLayout {
+            from: org,
+            tiles: vec![tile]
+        }]
+    );
+    let out = h.m.handle(h.now, Input::DominantSpeaker(org));
+    assert!(events_for(&out, org).contains(&RoomEvent::DominantSpeaker { participant: org }));
+    let gone = ParticipantId::new();
+    assert!(h.m.handle(h.now, Input::DominantSpeaker(gone)).is_empty());
 }

@@ -42,7 +42,7 @@ fn meeting(n: usize) -> Meeting {
     let mut r = Router::new(RouterConfig::default());
     let people: Vec<_> = (0..n).map(|_| ParticipantId::new()).collect();
     for p in &people {
-        r.add_subscriber(*p);
+        r.add_subscriber(*p, 4, 10);
         r.set_track(camera(*p), simulcast());
         r.set_budget(*p, 10_000_000);
     }

@@ -102,8 +102,8 @@ pub async fn set_policy(
     Json(policy): Json<Policy>,
 ) -> ApiResult<Json<Policy>> {
     let t = administered(&state, &auth, Some(id)).await?;
-    if policy.max_meeting_size == 0 {
-        return Err(ApiError::invalid("max_meeting_size", "at least 1"));
+    if let Some((field, needs)) = confab_core::rights::policy_problem(&policy) {
+        return Err(ApiError::invalid(field, needs));
     }
     state.store.set_policy(t.id(), &policy).await?;
     Ok(Json(policy))

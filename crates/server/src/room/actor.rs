@@ -27,9 +27,23 @@ use confab_store::{BlobKey, Blobs, MeetingRow, Store};
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::sync::CancellationToken;
 
-use confab_media::sfu::Allowed;
+use confab_media::sfu::{Gate, Notice, SfuError};
 
-use crate::{auth::new_secret, config::Limits, media::Media};
+use crate::{
+    auth::new_secret,
+    config::Limits,
+    media::{Media, OfferError},
+};
+
+/// How a refused offer is reported on the room channel.
+fn offer_error_code(e: &OfferError) -> RoomErrorCode {
+    match e {
+        OfferError::Refused(SfuError::Forbidden(_)) => RoomErrorCode::NotAllowed,
+        OfferError::Sdp(_) | OfferError::Refused(_) | OfferError::ShuttingDown => {
+            RoomErrorCode::Invalid
+        }
+    }
+}
 
 /// Identifies one WebSocket connection (a seat may reconnect on a new one).
 pub(crate) type ConnId = u64;
@@ -90,12 +104,8 @@ pub(crate) enum ActorMsg {
         page: Option<(DocumentId, u32)>,
         reply: oneshot::Sender<Option<bool>>,
     },
-    /// Whose media now fills a participant's receive slots (from the media loop).
-    MediaSlots {
-        participant: ParticipantId,
-        audio: Vec<Option<ParticipantId>>,
-        video: Vec<Option<ParticipantId>>,
-    },
+    /// Something the meeting's SFU noticed (from the media loop).
+    Media(Notice),
 }
 
 /// How long an actor with nobody in it lingers before it stops.
@@ -312,15 +322,7 @@ impl Actor {
                 };
                 let _ = reply.send(sees.then(|| self.meeting.may_annotate(participant)));
             }
-            ActorMsg::MediaSlots {
-                participant,
-                audio,
-                video,
-            } => {
-                if self.conns.get(&participant).is_some_and(|c| c.welcomed) {
-                    self.send(participant, frame(&ServerMsg::MediaSlots { audio, video }));
-                }
-            }
+            ActorMsg::Media(notice) => self.media_notice(notice, persist).await,
         }
     }
 
@@ -400,18 +402,32 @@ impl Actor {
                     return;
                 };
                 let (media, me, meeting) = (self.media.clone(), self.me.clone(), self.id);
+                let policy = self.meeting.config().policy.clone();
                 tokio::spawn(async move {
-                    let allowed = Allowed { audio, video };
-                    let msg = match media.offer(meeting, from, sdp, allowed, me).await {
+                    let gate = Gate { audio, video };
+                    let msg = match media.offer(meeting, from, sdp, gate, &policy, me).await {
                         Ok(sdp) => ServerMsg::MediaAnswer { sdp },
-                        Err(message) => ServerMsg::Error {
-                            code: RoomErrorCode::NotAllowed,
-                            message,
+                        Err(e) => ServerMsg::Error {
+                            code: offer_error_code(&e),
+                            message: e.to_string(),
                             reference,
                         },
                     };
                     let _ = tx.send(Outbound::Frame(frame(&msg))).await;
                 });
+            }
+            Output::MediaLayout { from, tiles } => {
+                let (media, meeting) = (self.media.clone(), self.id);
+                tokio::spawn(async move { media.layout(meeting, from, tiles).await });
+            }
+            Output::MediaGate {
+                participant,
+                audio,
+                video,
+            } => {
+                let (media, meeting) = (self.media.clone(), self.id);
+                let gate = Gate { audio, video };
+                tokio::spawn(async move { media.gate(meeting, participant, gate).await });
             }
             Output::MediaGone { participant } => {
                 let (media, meeting) = (self.media.clone(), self.id);
@@ -422,6 +438,32 @@ impl Actor {
                     tracing::error!(meeting = %self.id, "persister gone; change not saved");
                 }
             }
+        }
+    }
+
+    /// Relays what the SFU noticed: slots and layers to the participant concerned, the
+    /// dominant speaker to the meeting (a sequenced event for everyone).
+    async fn media_notice(&mut self, notice: Notice, persist: &mpsc::Sender<Persist>) {
+        let (to, msg) = match notice {
+            Notice::Slots {
+                participant,
+                audio,
+                video,
+            } => (participant, ServerMsg::MediaSlots { audio, video }),
+            Notice::Layers {
+                participant,
+                active,
+            } => (participant, ServerMsg::MediaLayers { active }),
+            Notice::DominantSpeaker(p) => {
+                return self.apply(Input::DominantSpeaker(p), None, persist).await;
+            }
+            Notice::Gone(p) => {
+                tracing::debug!(meeting = %self.id, participant = %p, "media connection lost");
+                return;
+            }
+        };
+        if self.conns.get(&to).is_some_and(|c| c.welcomed) {
+            self.send(to, frame(&msg));
         }
     }
 
@@ -445,7 +487,10 @@ impl Actor {
             });
         let snapshot = match resume_from {
             Some(_) => None,
-            None => self.meeting.snapshot(to).map(Box::new),
+            None => self.meeting.snapshot(to).map(|mut s| {
+                s.ice_servers = self.media.ice_servers(to);
+                Box::new(s)
+            }),
         };
         let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,

@@ -1,5 +1,5 @@
 // One person in the roster: name, role, hand/away/connection state, and for presenters
-// a menu of actions (change role, remove, remove and bar).
+// a menu of actions (change role, mute, stop camera, ask to unmute, remove, remove and bar).
 import { memo } from 'react';
 import type { ClientMsg } from '../../proto/ClientMsg';
 import type { Participant } from '../../proto/Participant';
@@ -38,6 +38,14 @@ export const RosterRow = memo(function RosterRow(props: Props) {
         onSelect: () => send({ type: 'set_role', participant: p.id, role: 'attendee' }),
       });
     }
+    if (p.microphone) {
+      items.push({ label: 'Mute', onSelect: () => send({ type: 'mute_participant', participant: p.id }) });
+    } else {
+      items.push({ label: 'Ask to unmute', onSelect: () => send({ type: 'ask_to_unmute', participant: p.id }) });
+    }
+    if (p.camera) {
+      items.push({ label: 'Stop camera', onSelect: () => send({ type: 'stop_camera', participant: p.id }) });
+    }
     items.push({
       label: 'Remove from meeting',
       onSelect: () => send({ type: 'remove_participant', participant: p.id, bar: false }),
@@ -74,6 +82,12 @@ export const RosterRow = memo(function RosterRow(props: Props) {
           <span className="hand-flag" title="Hand raised">
             <Icon name="hand" size={16} />
             <span className="visually-hidden">, hand raised</span>
+          </span>
+        )}
+        {!p.microphone && (
+          <span className="status-flag" title="Microphone off">
+            <Icon name="micOff" size={16} />
+            <span className="visually-hidden">, microphone off</span>
           </span>
         )}
         {p.away && (

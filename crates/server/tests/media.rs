@@ -1,0 +1,295 @@
+//! Audio and video signalling over real WebSockets: what policy and permissions refuse,
+//! and that a participant who leaves leaves nothing behind in the SFU.
+
+mod common;
+
+use std::time::Instant;
+
+use common::*;
+use confab_proto::{
+    room::{ClientMsg, RoomErrorCode, ServerMsg},
+    AttendeePermissions,
+};
+use serde_json::{json, Value};
+use str0m::{
+    media::{Direction, MediaKind},
+    Rtc,
+};
+
+/// A browser-like offer: `media` (kind, direction) in m-line order.
+fn offer(media: &[(MediaKind, Direction)]) -> String {
+    let mut rtc = Rtc::builder().build(Instant::now());
+    let mut api = rtc.sdp_api();
+    for (kind, dir) in media {
+        api.add_media(*kind, *dir, None, None, None);
+    }
+    let (offer, _) = api.apply().expect("media was added");
+    offer.to_sdp_string()
+}
+
+const CAMERA_AND_MIC: [(MediaKind, Direction); 3] = [
+    (MediaKind::Audio, Direction::SendOnly),
+    (MediaKind::Video, Direction::SendOnly),
+    (MediaKind::Video, Direction::RecvOnly),
+];
+
+fn is_answer(m: &ServerMsg) -> bool {
+    matches!(m, ServerMsg::MediaAnswer { .. })
+}
+
+fn is_error(code: RoomErrorCode) -> impl Fn(&ServerMsg) -> bool {
+    move |m| matches!(m, ServerMsg::Error { code: c, .. } if *c == code)
+}
+
+#[tokio::test]
+async fn an_attendee_without_camera_permission_is_refused_video_but_may_talk() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Cameras off")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let permissions = AttendeePermissions {
+        use_camera: false,
+        ..Default::default()
+    };
+    o.send(&ClientMsg::SetPermissions { permissions }).await;
+
+    let ann = Client::new(&s).join_ok(&link, Some("Ann"), None).await;
+    let mut a = Room::enter(&s, &ann.token).await;
+    let sdp = offer(&CAMERA_AND_MIC);
+    a.send(&ClientMsg::MediaOffer { sdp }).await;
+    let refused = a.until(is_error(RoomErrorCode::NotAllowed)).await;
+    assert!(format!("{refused:?}").contains("video"), "{refused:?}");
+
+    // Receiving video and sending audio is fine.
+    let sdp = offer(&[
+        (MediaKind::Audio, Direction::SendOnly),
+        (MediaKind::Video, Direction::RecvOnly),
+    ]);
+    a.send(&ClientMsg::MediaOffer { sdp }).await;
+    a.until(is_answer).await;
+    a.until(|m| matches!(m, ServerMsg::MediaSlots { video, .. } if video.len() == 1))
+        .await;
+
+    // Switching the camera on is refused too, not just the track.
+    a.send(&ClientMsg::SetMedia {
+        microphone: true,
+        camera: true,
+    })
+    .await;
+    a.until(is_error(RoomErrorCode::NotAllowed)).await;
+}
+
+#[tokio::test]
+async fn a_policy_without_ip_video_refuses_even_the_organizers_camera() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let me: Value = org.get("/api/v1/me").await.json().await.unwrap();
+    let tid = me["tenant"]["id"].as_str().unwrap();
+    let mut policy = me["tenant"]["policy"].clone();
+    policy["ip_video"] = json!(false);
+    let r = org
+        .put(&format!("/api/v1/tenants/{tid}/policy"), policy)
+        .await;
+    assert_eq!(r.status(), 200);
+
+    let m = org.schedule(&meeting("Audio only")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let joined = org.join_ok(&link, None, None).await;
+    let mut o = Room::open(&s, &joined.token, None).await;
+    let welcome = o.until(|m| matches!(m, ServerMsg::Welcome { .. })).await;
+    let ServerMsg::Welcome {
+        snapshot: Some(snapshot),
+        ..
+    } = welcome
+    else {
+        panic!("{welcome:?}")
+    };
+    assert!(
+        !snapshot.media_limits.ip_video,
+        "the client is told, to hide the camera"
+    );
+    o.send(&ClientMsg::MediaOffer {
+        sdp: offer(&CAMERA_AND_MIC),
+    })
+    .await;
+    o.until(is_error(RoomErrorCode::NotAllowed)).await;
+}
+
+#[tokio::test]
+async fn a_garbled_offer_gets_an_error_and_the_connection_stays() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Garbled")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    o.send(&ClientMsg::MediaOffer {
+        sdp: "v=0 nonsense".into(),
+    })
+    .await;
+    o.until(is_error(RoomErrorCode::Invalid)).await;
+    o.send(&ClientMsg::Ping).await;
+    o.until(|m| matches!(m, ServerMsg::Pong)).await;
+}
+
+#[tokio::test]
+async fn media_is_forgotten_when_participants_leave_or_drop() {
+    let s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Leak check")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let ann = Client::new(&s).join_ok(&link, Some("Ann"), None).await;
+    let mut a = Room::enter(&s, &ann.token).await;
+    for r in [&mut o, &mut a] {
+        r.send(&ClientMsg::MediaOffer {
+            sdp: offer(&CAMERA_AND_MIC),
+        })
+        .await;
+        r.until(is_answer).await;
+    }
+    let media = &s.server.as_ref().unwrap().media;
+    assert!(!media.is_empty(m.id).await);
+
+    // Ann leaves; the organizer's connection drops (no leave).
+    a.send(&ClientMsg::Leave).await;
+    drop(o);
+    let deadline = Instant::now() + WAIT;
+    while !media.is_empty(m.id).await {
+        assert!(Instant::now() < deadline, "media still held after {WAIT:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs a str0m client over a real TCP connection to the server's ICE-TCP listener
+/// (RFC 4571 framing) until it is connected (ICE and DTLS done).
+async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool {
+    use confab_media::tcp::{frame, Deframer};
+    use str0m::{
+        net::{Protocol, Receive, TcpType},
+        Candidate, Event, Input, Output,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
+    let local = stream.local_addr().unwrap();
+    let mut rtc = Rtc::builder().set_rtp_mode(true).build(Instant::now());
+    let candidate = Candidate::builder()
+        .tcp()
+        .host(local)
+        .tcptype(TcpType::Active)
+        .build()
+        .unwrap();
+    rtc.add_local_candidate(candidate);
+    let mut api = rtc.sdp_api();
+    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
+    api.add_media(MediaKind::Audio, Direction::RecvOnly, None, None, None);
+    let (offer, pending) = api.apply().unwrap();
+    room.send(&ClientMsg::MediaOffer {
+        sdp: offer.to_sdp_string(),
+    })
+    .await;
+    let ServerMsg::MediaAnswer { sdp } = room.until(is_answer).await else {
+        unreachable!()
+    };
+    let answer = str0m::change::SdpAnswer::from_sdp_string(&sdp).unwrap();
+    assert!(sdp.contains("tcptype passive"), "{sdp}");
+    rtc.sdp_api().accept_answer(pending, answer).unwrap();
+
+    let deadline = Instant::now() + WAIT;
+    let mut deframer = Deframer::default();
+    let mut buf = vec![0u8; 4096];
+    while Instant::now() < deadline {
+        let wait = loop {
+            match rtc.poll_output().unwrap() {
+                Output::Transmit(t) if t.proto == Protocol::Tcp => {
+                    stream
+                        .write_all(&frame(&t.contents).unwrap())
+                        .await
+                        .unwrap();
+                }
+                Output::Transmit(_) => {}
+                Output::Event(Event::Connected) => return true,
+                Output::Event(_) => {}
+                Output::Timeout(t) => break t.saturating_duration_since(Instant::now()),
+            }
+        };
+        let wait = wait.min(std::time::Duration::from_millis(50));
+        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+            Ok(Ok(0)) => return false,
+            Ok(Ok(n)) => {
+                for packet in deframer.push(&buf[..n]) {
+                    let input = Input::Receive(
+                        Instant::now(),
+                        Receive {
+                            proto: Protocol::Tcp,
+                            source: server,
+                            destination: local,
+                            contents: packet.as_slice().try_into().unwrap(),
+                        },
+                    );
+                    rtc.handle_input(input).unwrap();
+                }
+            }
+            Ok(Err(e)) => panic!("{e}"),
+            Err(_) => rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_client_that_cannot_use_udp_connects_over_ice_tcp() {
+    let s =
+        TestServer::start_with(|c| c.media.tcp_listen = Some("127.0.0.1:0".parse().unwrap())).await;
+    let tcp = s
+        .server
+        .as_ref()
+        .unwrap()
+        .media_addr
+        .tcp
+        .expect("ICE-TCP listens");
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Behind a firewall")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    assert!(connect_over_tcp(&mut o, tcp).await, "connected over TCP");
+}
+
+#[tokio::test]
+async fn turn_credentials_come_with_the_snapshot_when_configured() {
+    let turn: confab_server::turn::TurnConfig = toml_turn();
+    let s = TestServer::start_with(|c| c.media.turn = Some(turn)).await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Relayed")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let joined = org.join_ok(&link, None, None).await;
+    let mut o = Room::open(&s, &joined.token, None).await;
+    let welcome = o.until(|m| matches!(m, ServerMsg::Welcome { .. })).await;
+    let ServerMsg::Welcome {
+        snapshot: Some(snapshot),
+        you,
+        ..
+    } = welcome
+    else {
+        panic!("{welcome:?}")
+    };
+    let [server] = &snapshot.ice_servers[..] else {
+        panic!("{:?}", snapshot.ice_servers)
+    };
+    assert_eq!(server.urls, vec!["turn:127.0.0.1:3478?transport=udp"]);
+    let (expiry, who) = server.username.split_once(':').unwrap();
+    assert_eq!(who, you.to_string());
+    assert!(expiry.parse::<u64>().is_ok());
+    assert_eq!(server.credential.len(), 28, "base64 of a SHA-1 HMAC");
+}
+
+fn toml_turn() -> confab_server::turn::TurnConfig {
+    toml::from_str(
+        r#"
+        urls = ["turn:127.0.0.1:3478?transport=udp"]
+        secret = "shared with coturn"
+        "#,
+    )
+    .unwrap()
+}
