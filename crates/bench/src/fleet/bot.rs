@@ -41,6 +41,9 @@ pub struct Shared {
 /// Where the run is: counters only count while measuring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// Bots are still joining.
+    Joining,
+    /// Everyone has joined; not counting yet.
     Warmup,
     Measure,
     Stop,
@@ -64,6 +67,9 @@ pub const RIDS: [&str; 3] = ["l", "m", "h"];
 pub enum Control {
     /// Which publisher's media each receiving m-line now carries.
     Sources(HashMap<Mid, PublisherIdx>),
+    /// The simulcast layers (rids) somebody receives: pause the others, as a browser
+    /// does on `RTCRtpSender.setParameters`.
+    ActiveLayers(Vec<String>),
 }
 
 /// A str0m peer as the bots configure it: RTP mode, Opus and VP8 only, stats each second.
@@ -158,6 +164,8 @@ struct Layer {
     seq: u64,
     time: u32,
     picture_id: u16,
+    /// False while the SFU says nobody receives this layer.
+    active: bool,
 }
 
 struct Outgoing {
@@ -221,6 +229,7 @@ pub async fn run(
                     seq: 1 + (me as u64 * 7919) % 30_000,
                     time: me.wrapping_mul(2_654_435_761),
                     picture_id: (me as u16).wrapping_mul(131),
+                    active: true,
                 })
                 .collect();
             Outgoing {
@@ -370,11 +379,20 @@ pub async fn run(
                     seqs.clear();
                 }
             }
-            Some(Control::Sources(map)) = control.recv() => {
-                for (mid, r) in receiving.iter_mut() {
-                    r.source = map.get(mid).copied();
+            Some(c) = control.recv() => match c {
+                Control::Sources(map) => {
+                    for (mid, r) in receiving.iter_mut() {
+                        r.source = map.get(mid).copied();
+                    }
                 }
-            }
+                Control::ActiveLayers(rids) => {
+                    for o in outgoing.iter_mut().filter(|o| o.track == Track::Camera) {
+                        for l in &mut o.layers {
+                            l.active = l.rid.is_some_and(|r| rids.iter().any(|a| *a == *r));
+                        }
+                    }
+                }
+            },
         }
         let now = Instant::now();
         if rtc.handle_input(Input::Timeout(now)).is_err() {
@@ -408,7 +426,7 @@ fn send_frame(
     now: Instant,
 ) -> u64 {
     let mut written = 0;
-    for l in &mut o.layers {
+    for l in o.layers.iter_mut().filter(|l| l.active) {
         let (pt, payloads, step, ext) = match o.track {
             Track::Microphone => {
                 let opus = &shared.media.opus;

@@ -12,7 +12,7 @@ use std::{
 use anyhow::{bail, Context};
 use confab_proto::{
     rest::JoinResponse,
-    room::{ClientMsg, ServerMsg},
+    room::{ClientMsg, MediaTile, ServerMsg},
     ParticipantId,
 };
 use futures_util::{SinkExt, StreamExt};
@@ -27,7 +27,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::{
     bot::{self, Control, Phase, Shared},
     metrics::PublisherIdx,
-    BotPlan, BotResult,
+    BotPlan, BotResult, Tile,
 };
 
 /// Who is who: participant ids (from each bot's welcome) to fleet indices.
@@ -58,6 +58,25 @@ async fn next_msg(ws: &mut Ws) -> anyhow::Result<ServerMsg> {
             other => bail!("room socket closed: {other:?}"),
         }
     }
+}
+
+/// A layout in Confab's terms; tiles of bots that failed to join are left out.
+fn media_tiles(layout: &[Tile], directory: &Directory) -> Vec<MediaTile> {
+    let dir = directory.lock().expect("not poisoned");
+    layout
+        .iter()
+        .filter_map(|t| match *t {
+            Tile::Speaker(height) => Some(MediaTile::Speaker { height }),
+            Tile::Of(idx, height) => {
+                dir.iter()
+                    .find(|(_, i)| **i == idx)
+                    .map(|(p, _)| MediaTile::Participant {
+                        participant: *p,
+                        height,
+                    })
+            }
+        })
+        .collect()
 }
 
 /// Joins, negotiates, and returns once the answer is applied; the peer then runs in
@@ -137,6 +156,8 @@ pub async fn join(
         .map(|(m, _)| *m)
         .collect();
     let (control_tx, control_rx) = mpsc::unbounded_channel();
+    let layers_tx = control_tx.clone();
+    let layout_dir = directory.clone();
     // Slots name participants; the peer wants fleet indices, per receiving mid.
     let tell = move |audio: Vec<Option<ParticipantId>>, video: Vec<Option<ParticipantId>>| {
         let dir = directory.lock().expect("not poisoned");
@@ -152,12 +173,17 @@ pub async fn join(
         tell(a, v);
     }
     let mut ws_phase = phase.clone();
+    let layout = plan.layout.clone();
     tokio::spawn(async move {
         let mut ping = tokio::time::interval(Duration::from_secs(20));
         loop {
             tokio::select! {
                 msg = next_msg(&mut ws) => match msg {
                     Ok(ServerMsg::MediaSlots { audio, video }) => tell(audio, video),
+                    Ok(ServerMsg::MediaLayers { active }) => {
+                        let rids = active.iter().map(|l| l.rid().to_owned()).collect();
+                        let _ = layers_tx.send(Control::ActiveLayers(rids));
+                    }
                     Ok(_) => {}
                     Err(_) => return,
                 },
@@ -167,9 +193,20 @@ pub async fn join(
                     }
                 }
                 r = ws_phase.changed() => {
-                    if r.is_err() || *ws_phase.borrow() == Phase::Stop {
-                        let _ = send(&mut ws, &ClientMsg::Leave).await;
-                        return;
+                    let now = if r.is_ok() { *ws_phase.borrow() } else { Phase::Stop };
+                    match now {
+                        Phase::Stop => {
+                            let _ = send(&mut ws, &ClientMsg::Leave).await;
+                            return;
+                        }
+                        // Everyone has joined: every tile can name its participant.
+                        Phase::Warmup if !layout.is_empty() => {
+                            let tiles = media_tiles(&layout, &layout_dir);
+                            if send(&mut ws, &ClientMsg::MediaLayout { tiles }).await.is_err() {
+                                return;
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

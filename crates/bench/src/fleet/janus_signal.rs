@@ -124,6 +124,13 @@ pub fn subscribe_streams(wants: &[Want], published: &PublishedMids) -> Option<Ve
         .collect()
 }
 
+/// Janus's substream number for a layer (0 = l). Janus counts from the highest
+/// quality down (its own janus.js offers the rids h, m, l), whatever order the offer
+/// lists them in: measured here, 0 forwards the 1280×720 layer.
+pub fn janus_substream(layer: u8) -> u8 {
+    2 - layer.min(2)
+}
+
 /// Janus feed ids start at 1; the bot's index is kept inside.
 fn feed_id(idx: PublisherIdx) -> u64 {
     idx as u64 + 1
@@ -433,8 +440,11 @@ async fn subscribe(
             _ => false,
         });
         if let Some(Want::Camera(_, layer)) = want {
-            layers.push(json!({"mid": mid.to_string(), "substream": layer}));
+            layers.push(json!({"mid": mid.to_string(), "substream": janus_substream(*layer)}));
         }
+    }
+    if std::env::var_os("FLEET_DEBUG").is_some() {
+        eprintln!("ATTACHED {}\nLAYERS {layers:?}", e["plugindata"]);
     }
     let jsep = json!({"type": "answer", "sdp": answer.to_sdp_string(), "trickle": false});
     janus

@@ -87,6 +87,15 @@ pub struct Args {
     media_dir: PathBuf,
 }
 
+/// One video tile a bot shows, with its height in pixels (which picks the layer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tile {
+    /// Whoever speaks (Confab follows its dominant speaker).
+    Speaker(u32),
+    /// One publisher's video (its camera, or its screen if it shares one).
+    Of(PublisherIdx, u32),
+}
+
 /// One bot's part in a scenario.
 #[derive(Clone, Debug)]
 pub struct BotPlan {
@@ -95,6 +104,8 @@ pub struct BotPlan {
     /// Receive slots offered to Confab (its protocol: fixed slots, server-filled).
     pub audio_slots: usize,
     pub video_slots: usize,
+    /// What the bot shows, in priority order, as a client reports it.
+    pub layout: Vec<Tile>,
     /// Where in the clips this bot starts, so no two publishers send the same bytes
     /// at the same moment.
     pub start_offset: usize,
@@ -110,85 +121,126 @@ pub enum Want {
     Screen(PublisherIdx),
 }
 
+/// The simulcast layer (0 = l) a tile of this height gets: the smallest at least as tall.
+pub fn layer_for_height(height: u32) -> u8 {
+    media_files::CAMERA_HEIGHTS
+        .iter()
+        .position(|&h| h >= height)
+        .unwrap_or(media_files::CAMERA_HEIGHTS.len() - 1) as u8
+}
+
 pub struct Scenario {
-    name: ScenarioName,
     bots: Vec<BotPlan>,
 }
 
+/// Meeting: talkers also show their camera. Presenter: bot 0 talks with its camera on,
+/// bot 1 shares a screen (Confab takes one video track per peer connection, as a
+/// browser tab sharing its screen beside a camera would be two participants).
+const MEETING_TALKERS: usize = 5;
+const MEETING_CAMERAS: usize = 25;
+const AUDIO_TALKERS: usize = 10;
+/// Video slots of a meeting viewer: the speaker and nine small tiles.
+const MEETING_SLOTS: usize = 10;
+
 impl Scenario {
     fn build(name: ScenarioName, participants: usize) -> Self {
-        let offset = |i: usize| (i * 97) % 600;
         let bots = (0..participants)
             .map(|i| {
-                let (tracks, audio_slots, video_slots) = match name {
+                let me = i as PublisherIdx;
+                let (tracks, audio_slots, video_slots, layout) = match name {
                     ScenarioName::Meeting => {
                         let mut t = Vec::new();
-                        if i < 5 {
+                        if i < MEETING_TALKERS {
                             t.push(Track::Microphone);
                         }
-                        if i < 25 {
+                        if i < MEETING_CAMERAS {
                             t.push(Track::Camera);
                         }
-                        (t, 4, 10)
+                        // The speaker view: the speaker large, everyone else's camera small.
+                        let layout = std::iter::once(Tile::Speaker(720))
+                            .chain(
+                                (0..participants.min(MEETING_CAMERAS) as PublisherIdx)
+                                    .filter(|&c| c != me)
+                                    .map(|c| Tile::Of(c, 180)),
+                            )
+                            .collect();
+                        (t, 4, MEETING_SLOTS, layout)
                     }
-                    ScenarioName::Audio => (
-                        if i < 10 {
+                    ScenarioName::Audio => {
+                        let t = if i < AUDIO_TALKERS {
                             vec![Track::Microphone]
                         } else {
                             vec![]
-                        },
-                        4,
-                        0,
-                    ),
-                    ScenarioName::Presenter => {
-                        if i == 0 {
-                            (vec![Track::Microphone, Track::Camera, Track::Screen], 0, 0)
-                        } else {
-                            (vec![], 4, 2)
-                        }
+                        };
+                        (t, 4, 0, vec![])
                     }
+                    ScenarioName::Presenter => match i {
+                        0 => (vec![Track::Microphone, Track::Camera], 0, 0, vec![]),
+                        1 => (vec![Track::Screen], 0, 0, vec![]),
+                        _ => (vec![], 4, 2, vec![Tile::Of(0, 360), Tile::Of(1, 720)]),
+                    },
                 };
                 BotPlan {
-                    index: i as PublisherIdx,
+                    index: me,
                     tracks,
                     audio_slots,
                     video_slots,
-                    start_offset: offset(i),
+                    layout,
+                    start_offset: (i * 97) % 600,
                 }
             })
             .collect();
-        Self { name, bots }
+        Self { bots }
     }
 
-    /// What bot `i` subscribes to in Janus: the same as Confab's layout gives it.
-    /// Meeting: every talker's voice, the speaker (talker 0) large, nine other cameras
-    /// small. Audio: every talker. Presenter: voice, camera (middle layer) and screen.
+    fn publishes(&self, idx: PublisherIdx, track: Track) -> bool {
+        self.bots
+            .get(idx as usize)
+            .is_some_and(|b| b.tracks.contains(&track))
+    }
+
+    /// What bot `i` subscribes to in Janus, which forwards exactly that: every talker's
+    /// voice (Janus has no audio selection) and the tiles of its layout, as many as it
+    /// has video slots. Janus has no dominant speaker either, so the speaker tile shows
+    /// the first talker, as a client doing its own speaker detection would.
     fn janus_wants(&self, i: PublisherIdx) -> Vec<Want> {
-        let publishes = |t: Track| {
-            self.bots
-                .iter()
-                .filter(move |b| b.index != i && b.tracks.contains(&t))
-                .map(|b| b.index)
-        };
-        match self.name {
-            ScenarioName::Meeting => {
-                let mut w: Vec<Want> = publishes(Track::Microphone).map(Want::Audio).collect();
-                let speaker = if i == 0 { 1 } else { 0 };
-                w.push(Want::Camera(speaker, 2));
-                w.extend(
-                    publishes(Track::Camera)
-                        .filter(|&c| c != speaker)
-                        .take(9)
-                        .map(|c| Want::Camera(c, 0)),
-                );
-                w
-            }
-            ScenarioName::Audio => publishes(Track::Microphone).map(Want::Audio).collect(),
-            ScenarioName::Presenter if i != 0 => {
-                vec![Want::Audio(0), Want::Camera(0, 1), Want::Screen(0)]
-            }
-            ScenarioName::Presenter => vec![],
+        let plan = &self.bots[i as usize];
+        if plan.audio_slots + plan.video_slots == 0 {
+            return vec![];
         }
+        let mut wants: Vec<Want> = self
+            .bots
+            .iter()
+            .filter(|b| b.index != i && b.tracks.contains(&Track::Microphone))
+            .map(|b| Want::Audio(b.index))
+            .collect();
+        let speaker = self
+            .bots
+            .iter()
+            .find(|b| b.index != i && b.tracks.contains(&Track::Microphone))
+            .map(|b| b.index);
+        let mut shown = Vec::new();
+        for tile in &plan.layout {
+            let (idx, height) = match *tile {
+                Tile::Speaker(h) => match speaker {
+                    Some(s) => (s, h),
+                    None => continue,
+                },
+                Tile::Of(idx, h) => (idx, h),
+            };
+            if shown.contains(&idx) || shown.len() == plan.video_slots {
+                continue;
+            }
+            if self.publishes(idx, Track::Camera) {
+                wants.push(Want::Camera(idx, layer_for_height(height)));
+            } else if self.publishes(idx, Track::Screen) {
+                wants.push(Want::Screen(idx));
+            } else {
+                continue;
+            }
+            shown.push(idx);
+        }
+        wants
     }
 }
 
@@ -300,7 +352,7 @@ async fn run_one(
     sfu: SfuName,
     shared: Arc<Shared>,
 ) -> anyhow::Result<Figures> {
-    let (phase_tx, phase) = watch::channel(Phase::Warmup);
+    let (phase_tx, phase) = watch::channel(Phase::Joining);
     let gate = Arc::new(Semaphore::new(args.join_concurrency));
     let receives = |b: &BotPlan| b.audio_slots + b.video_slots > 0;
     let mut figures = Figures::default();
@@ -373,6 +425,8 @@ async fn measure(
     phase: &watch::Sender<Phase>,
     figures: &mut Figures,
 ) -> anyhow::Result<Duration> {
+    // Everyone is in: layouts may name anyone now.
+    phase.send_replace(Phase::Warmup);
     tokio::time::sleep(Duration::from_secs(args.warmup)).await;
     let cpu0 = procstat::cpu_seconds(pid)?;
     let t0 = Instant::now();
@@ -523,5 +577,70 @@ fn print_table(rows: &[(ScenarioName, Vec<(SfuName, Figures)>)]) {
                 fmt(jv)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_get_the_smallest_layer_at_least_as_tall() {
+        assert_eq!(layer_for_height(90), 0);
+        assert_eq!(layer_for_height(180), 0);
+        assert_eq!(layer_for_height(181), 1);
+        assert_eq!(layer_for_height(720), 2);
+        assert_eq!(layer_for_height(1080), 2);
+    }
+
+    #[test]
+    fn janus_substreams_count_from_the_top() {
+        assert_eq!(janus_signal::janus_substream(0), 2);
+        assert_eq!(janus_signal::janus_substream(2), 0);
+    }
+
+    #[test]
+    fn meeting_viewer_in_janus_hears_every_talker_and_sees_speaker_plus_nine() {
+        let s = Scenario::build(ScenarioName::Meeting, 40);
+        let w = s.janus_wants(30);
+        let audio = w.iter().filter(|w| matches!(w, Want::Audio(_))).count();
+        assert_eq!(audio, MEETING_TALKERS);
+        let video: Vec<_> = w
+            .iter()
+            .filter_map(|w| match w {
+                Want::Camera(i, l) => Some((*i, *l)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(video.len(), MEETING_SLOTS);
+        assert_eq!(video[0], (0, 2));
+        assert!(video[1..].iter().all(|&(i, l)| i != 0 && l == 0));
+    }
+
+    #[test]
+    fn a_talker_never_subscribes_to_itself() {
+        let s = Scenario::build(ScenarioName::Meeting, 40);
+        let w = s.janus_wants(0);
+        assert!(!w.contains(&Want::Audio(0)));
+        assert_eq!(w[MEETING_TALKERS - 1], Want::Camera(1, 2));
+        assert!(w.iter().all(|w| !matches!(w, Want::Camera(0, _))));
+    }
+
+    #[test]
+    fn presenter_viewers_get_camera_at_middle_layer_and_the_screen() {
+        let s = Scenario::build(ScenarioName::Presenter, 5);
+        assert_eq!(
+            s.janus_wants(3),
+            vec![Want::Audio(0), Want::Camera(0, 1), Want::Screen(1)]
+        );
+        assert!(s.janus_wants(0).is_empty());
+        assert!(s.janus_wants(1).is_empty());
+    }
+
+    #[test]
+    fn audio_listeners_subscribe_to_every_talker_in_janus() {
+        let s = Scenario::build(ScenarioName::Audio, 50);
+        assert_eq!(s.janus_wants(40).len(), AUDIO_TALKERS);
+        assert_eq!(s.janus_wants(3).len(), AUDIO_TALKERS - 1);
     }
 }
