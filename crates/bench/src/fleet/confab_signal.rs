@@ -159,6 +159,7 @@ pub async fn join(
     let layers_tx = control_tx.clone();
     let layout_dir = directory.clone();
     // Slots name participants; the peer wants fleet indices, per receiving mid.
+    let idx = plan.index;
     let tell = move |audio: Vec<Option<ParticipantId>>, video: Vec<Option<ParticipantId>>| {
         let dir = directory.lock().expect("not poisoned");
         let map = audio_mids
@@ -183,6 +184,10 @@ pub async fn join(
                     Ok(ServerMsg::MediaLayers { active }) => {
                         let rids = active.iter().map(|l| l.rid().to_owned()).collect();
                         let _ = layers_tx.send(Control::ActiveLayers(rids));
+                    }
+                    // A refused command is a bug in the bots: say so, once per bot.
+                    Ok(ServerMsg::Error { code, message, .. }) => {
+                        eprintln!("bot {idx}: server refused a command: {code:?} {message}");
                     }
                     Ok(_) => {}
                     Err(_) => return,

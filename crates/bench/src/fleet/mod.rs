@@ -139,6 +139,8 @@ pub struct Scenario {
 const MEETING_TALKERS: usize = 5;
 const MEETING_CAMERAS: usize = 25;
 const AUDIO_TALKERS: usize = 10;
+/// Confab refuses longer layouts (and its web client sends no more).
+const MAX_LAYOUT_TILES: usize = 25;
 /// Video slots of a meeting viewer: the speaker and nine small tiles.
 const MEETING_SLOTS: usize = 10;
 
@@ -163,6 +165,7 @@ impl Scenario {
                                     .filter(|&c| c != me)
                                     .map(|c| Tile::Of(c, 180)),
                             )
+                            .take(MAX_LAYOUT_TILES)
                             .collect();
                         (t, 4, MEETING_SLOTS, layout)
                     }
@@ -615,6 +618,13 @@ mod tests {
         assert_eq!(video.len(), MEETING_SLOTS);
         assert_eq!(video[0], (0, 2));
         assert!(video[1..].iter().all(|&(i, l)| i != 0 && l == 0));
+    }
+
+    #[test]
+    fn layouts_fit_what_confab_accepts() {
+        let s = Scenario::build(ScenarioName::Meeting, 250);
+        assert!(s.bots.iter().all(|b| b.layout.len() <= MAX_LAYOUT_TILES));
+        assert_eq!(s.bots[100].layout[0], Tile::Speaker(720));
     }
 
     #[test]
