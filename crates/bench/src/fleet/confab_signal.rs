@@ -176,6 +176,17 @@ pub async fn join(
     let mut ws_phase = phase.clone();
     let layout = plan.layout.clone();
     tokio::spawn(async move {
+        // Like the web client: the layout of who is here now, right after the answer,
+        // and again once everyone is in.
+        if !layout.is_empty() {
+            let tiles = media_tiles(&layout, &layout_dir);
+            if send(&mut ws, &ClientMsg::MediaLayout { tiles })
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
         let mut ping = tokio::time::interval(Duration::from_secs(20));
         loop {
             tokio::select! {
