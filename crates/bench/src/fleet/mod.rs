@@ -452,7 +452,11 @@ async fn collect(handles: Vec<(tokio::task::JoinHandle<BotResult>, bool)>, figur
 }
 
 fn opt_ms(d: Option<Duration>) -> String {
-    d.map_or("-".into(), |d| format!("{:.2} ms", d.as_secs_f64() * 1e3))
+    match d {
+        None => "-".into(),
+        Some(d) if d >= metrics::HISTOGRAM_CAP => format!("≥ {} ms", d.as_millis()),
+        Some(d) => format!("{:.2} ms", d.as_secs_f64() * 1e3),
+    }
 }
 
 fn print_figures(name: ScenarioName, sfu: SfuName, f: &Figures) {
