@@ -251,5 +251,19 @@ env.test(
       () => true,
     );
     assert.equal(later, settled.b, "nothing more is heard after the mute");
+
+    // The organizer asks Gus to unmute; only Gus can, and when he does he is heard again.
+    await rosterRow(ada.page, "Gus")
+      .getByRole("button", { name: "Actions for Gus" })
+      .click();
+    await ada.page.getByRole("menuitem", { name: "Ask to unmute" }).click();
+    const prompt = gus.page.getByRole("alertdialog", { name: "Unmute request" });
+    await expectVisible(prompt.getByText("Administrator asks you to unmute"));
+    await prompt.getByRole("button", { name: "Unmute" }).click();
+    await expectInbound(
+      ada.page,
+      "Ada hears Gus again",
+      (s) => s.energy > later,
+    );
   },
 );

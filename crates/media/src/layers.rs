@@ -72,6 +72,43 @@ impl LayerLimits {
     }
 }
 
+/// Measures what a publisher actually sends on one layer, over whole windows, so the
+/// policy's bitrate cap holds even for a client that ignores its `maxBitrate` (or sends
+/// without simulcast, whose one layer has no nominal figure).
+#[derive(Clone, Debug)]
+pub struct RateMeter {
+    window: std::time::Duration,
+    started: Option<std::time::Instant>,
+    bytes: u64,
+    /// Bits per second over the last complete window.
+    last: u32,
+}
+
+impl RateMeter {
+    pub fn new(window: std::time::Duration) -> Self {
+        Self {
+            window,
+            started: None,
+            bytes: 0,
+            last: 0,
+        }
+    }
+
+    /// Counts a packet of `bytes` at `now`; returns the rate of the last whole window.
+    pub fn on_packet(&mut self, bytes: usize, now: std::time::Instant) -> u32 {
+        let started = *self.started.get_or_insert(now);
+        let elapsed = now.saturating_duration_since(started);
+        if elapsed >= self.window {
+            let bps = self.bytes as f64 * 8.0 / elapsed.as_secs_f64();
+            self.last = bps.min(f64::from(u32::MAX)) as u32;
+            self.started = Some(now);
+            self.bytes = 0;
+        }
+        self.bytes += bytes as u64;
+        self.last
+    }
+}
+
 /// The best layer for a tile `tile_height` pixels tall within `budget` bits per second:
 /// the smallest layer at least as tall as the tile, stepped down until it fits the
 /// budget. `None` when not even the lowest layer fits (the video is then not sent).
@@ -150,6 +187,22 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(thin.forwardable(&all)[..], open[..1]);
+    }
+
+    #[test]
+    fn the_meter_reports_whole_windows_only() {
+        use std::time::{Duration, Instant};
+        let mut m = RateMeter::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        // 1000 bytes every 10 ms: 800 kbit/s.
+        let mut rate = 0;
+        for i in 0..=150 {
+            rate = m.on_packet(1000, t0 + Duration::from_millis(10 * i));
+            if i < 100 {
+                assert_eq!(rate, 0, "no whole window yet at {i}");
+            }
+        }
+        assert!((790_000..=810_000).contains(&rate), "{rate}");
     }
 
     #[test]

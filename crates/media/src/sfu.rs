@@ -27,14 +27,18 @@ use str0m::{
     change::SdpAnswer,
     media::{Direction, KeyframeRequestKind, MediaKind, Mid, Rids},
     net::{Receive, TcpType},
-    rtp::{RtpPacket, RtpWrite, SeqNo, Ssrc, Vp8Descriptor},
-    Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcError,
+    rtp::{RtpPacket, Ssrc, Vp8Descriptor},
+    Candidate, Event, IceConnectionState, Input, Rtc, RtcError,
 };
 
 pub use str0m::{change::SdpOffer, net::Protocol};
 
+use self::{
+    peer::Peer,
+    slot::{SlotSource, SlotTx},
+};
 use crate::{
-    layers::{Layer, LayerInfo, LayerLimits},
+    layers::{Layer, LayerInfo, LayerLimits, RateMeter},
     router::{Decision, Router, RouterConfig, SlotMap, Source, Tile, TrackId},
     ParticipantId,
 };
@@ -73,6 +77,8 @@ pub struct SfuConfig {
     pub layers: LayerLimits,
     /// Most receive slots of one kind a subscriber may offer.
     pub max_slots: usize,
+    /// Over how long a layer's bitrate is measured against the policy's cap.
+    pub rate_window: Duration,
     /// How often the router re-decides (speakers, layers, slots).
     pub tick: Duration,
     /// What a subscriber's bandwidth estimator assumes before it measures, and what it
@@ -92,6 +98,7 @@ impl Default for SfuConfig {
             router: RouterConfig::default(),
             layers: LayerLimits::default(),
             max_slots: 16,
+            rate_window: Duration::from_secs(1),
             tick: Duration::from_millis(50),
             initial_bwe: 1_500_000,
             desired_bwe: 5_000_000,
@@ -144,116 +151,6 @@ pub enum Notice {
     DominantSpeaker(ParticipantId),
     /// `participant`'s connection failed or timed out; the SFU forgot them.
     Gone(ParticipantId),
-}
-
-/// What a slot's packets come from: a publisher's track, and for video its layer. A
-/// layer switch is a change of source, so numbering continues across it.
-type SlotSource = (ParticipantId, MediaKind, Option<Layer>);
-
-/// One outgoing slot of a subscriber.
-#[derive(Debug)]
-struct SlotTx {
-    ssrc: Ssrc,
-    mid: Mid,
-    /// The source whose packets fill the slot, and the offsets that map its sequence
-    /// numbers and RTP times onto the slot's continuous ones.
-    current: Option<(SlotSource, i64, i64)>,
-    /// The last sequence number and RTP time written, so a new source continues from there.
-    last_seq: u64,
-    last_time: u64,
-}
-
-impl SlotTx {
-    /// Rewrites one packet of `source` into this slot's numbering.
-    fn write(&mut self, rtc: &mut Rtc, source: SlotSource, packet: &RtpPacket, now: Instant) {
-        let seq = *packet.seq_no as i64;
-        let time = packet.time.numer() as i64;
-        let (seq_off, time_off) = match self.current {
-            Some((s, so, to)) if s == source => (so, to),
-            _ => {
-                // A new source continues the slot's numbering right after the last packet.
-                let so = self.last_seq as i64 + 1 - seq;
-                let to = self.last_time as i64 + 1 - time;
-                self.current = Some((source, so, to));
-                (so, to)
-            }
-        };
-        let out_seq = (seq + seq_off).max(0) as u64;
-        let out_time = (time + time_off).max(0) as u64;
-        self.last_seq = self.last_seq.max(out_seq);
-        self.last_time = self.last_time.max(out_time);
-        let write = RtpWrite::new(
-            packet.header.payload_type,
-            SeqNo::from(out_seq),
-            out_time as u32,
-            now,
-            packet.payload.to_vec(),
-        )
-        .marker(packet.header.marker)
-        .ext_vals(packet.header.ext_vals.clone());
-        if let Some(tx) = rtc.direct_api().stream_tx(&self.ssrc) {
-            tx.write_rtp(write);
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Peer {
-    id: ParticipantId,
-    rtc: Rtc,
-    /// The tracks this participant publishes, by mid (at most one per kind).
-    publishes: HashMap<Mid, MediaKind>,
-    gate: Gate,
-    audio_slots: Vec<SlotTx>,
-    video_slots: Vec<SlotTx>,
-    /// Fed input since last polled to `Timeout`.
-    touched: bool,
-    /// When str0m wants time next.
-    wake: Instant,
-    /// What the meeting was last told about this peer.
-    told_slots: Option<(SlotMap, SlotMap)>,
-    told_layers: Option<Vec<Layer>>,
-}
-
-impl Peer {
-    fn camera(&self) -> TrackId {
-        TrackId {
-            publisher: self.id,
-            source: Source::Camera,
-        }
-    }
-
-    fn video_mid(&self) -> Option<Mid> {
-        self.publishes
-            .iter()
-            .find(|(_, k)| **k == MediaKind::Video)
-            .map(|(m, _)| *m)
-    }
-
-    /// Polls str0m until it wants time: packets go to `out`, events are returned.
-    fn drain(&mut self, out: &mut Vec<Datagram>) -> Vec<Event> {
-        self.touched = false;
-        let mut events = Vec::new();
-        loop {
-            match self.rtc.poll_output() {
-                Ok(Output::Transmit(t)) => out.push(Datagram {
-                    proto: t.proto,
-                    to: t.destination,
-                    data: t.contents.to_vec(),
-                }),
-                Ok(Output::Timeout(t)) => {
-                    self.wake = t;
-                    return events;
-                }
-                Ok(Output::Event(e)) => events.push(e),
-                Err(e) => {
-                    tracing::debug!(participant = %self.id, error = %e, "participant connection failed");
-                    self.rtc.disconnect();
-                    return events;
-                }
-            }
-        }
-    }
 }
 
 /// All participants of one meeting on one UDP address.
@@ -409,6 +306,7 @@ impl Sfu {
             wake: now,
             told_slots: None,
             told_layers: None,
+            rates: HashMap::new(),
         };
         if let Some(layers) = sent_layers {
             self.router.set_track(peer.camera(), layers);
@@ -648,6 +546,17 @@ impl Sfu {
                 if !self.router.has_layer(camera, layer) {
                     return;
                 }
+                let window = self.cfg.rate_window;
+                let sent = publisher
+                    .rates
+                    .entry(layer)
+                    .or_insert_with(|| RateMeter::new(window))
+                    .on_packet(packet.payload.len(), now);
+                // A quarter over the cap is tolerated: encoders overshoot briefly on
+                // keyframes, and a layer flickering off would be worse than the excess.
+                if u64::from(sent) * 4 > u64::from(self.cfg.layers.max_bitrate) * 5 {
+                    return;
+                }
                 if starts_vp8_keyframe(&packet.payload) {
                     // Subscribers waiting for this layer switch now. The router's state
                     // says so, which is what the loop below reads.
@@ -746,5 +655,7 @@ fn offered_mids(sdp: &SdpAnswer) -> Vec<Mid> {
         .collect()
 }
 
+mod peer;
+mod slot;
 #[cfg(test)]
 mod tests;

@@ -314,6 +314,10 @@ pub struct Snapshot {
     /// TURN servers to relay media through when a direct path fails (empty: none
     /// configured). Their credentials last as long as a join token.
     pub ice_servers: Vec<IceServer>,
+    /// Who has been talking, if anyone yet (later changes come as `dominant_speaker`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub dominant_speaker: Option<ParticipantId>,
     /// Documents you may see: all of them for presenters, ready ones for attendees.
     pub documents: Vec<DocumentInfo>,
     /// What the stage shows, if anything.

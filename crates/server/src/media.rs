@@ -136,6 +136,9 @@ impl Media {
 
     /// Answers a participant's offer, or says why not. `gate` is what they may publish;
     /// `policy` (the meeting's) caps the video layers forwarded.
+    ///
+    /// The offer is queued in order with the other commands (a gate or layout sent after
+    /// it applies to the new connection); the returned future waits for the answer.
     pub(crate) async fn offer(
         &self,
         meeting: MeetingId,
@@ -144,7 +147,7 @@ impl Media {
         gate: Gate,
         policy: &Policy,
         room: mpsc::Sender<ActorMsg>,
-    ) -> Result<String, OfferError> {
+    ) -> impl std::future::Future<Output = Result<String, OfferError>> + use<> {
         let (reply, answer) = oneshot::channel();
         let cmd = Command::Offer {
             meeting,
@@ -155,14 +158,16 @@ impl Media {
             room,
             reply,
         };
-        self.tx
-            .send(cmd)
-            .await
-            .map_err(|_| OfferError::ShuttingDown)?;
-        answer.await.map_err(|_| OfferError::ShuttingDown)?
+        let queued = self.tx.send(cmd).await.is_ok();
+        async move {
+            if !queued {
+                return Err(OfferError::ShuttingDown);
+            }
+            answer.await.map_err(|_| OfferError::ShuttingDown)?
+        }
     }
 
-    /// Commands that need no answer: the loop is never awaited for long.
+    /// Commands that need no answer, in order: the loop is never awaited for long.
     async fn tell(&self, cmd: Command) {
         let _ = self.tx.send(cmd).await;
     }
@@ -390,6 +395,8 @@ async fn run(
                         m.poll(&io, now).await;
                     }
                 }
+                // Connections that timed out may have left a meeting's SFU empty.
+                meetings.retain(|_, m| !m.sfu.is_empty());
             }
             () = shutdown.cancelled() => break,
         }

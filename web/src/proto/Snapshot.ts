@@ -7,6 +7,7 @@ import type { LobbyEntry } from "./LobbyEntry";
 import type { MediaLimits } from "./MediaLimits";
 import type { MeetingId } from "./MeetingId";
 import type { Participant } from "./Participant";
+import type { ParticipantId } from "./ParticipantId";
 import type { Stage } from "./Stage";
 
 /**
@@ -42,6 +43,10 @@ media_limits: MediaLimits,
  * configured). Their credentials last as long as a join token.
  */
 ice_servers: Array<IceServer>, 
+/**
+ * Who has been talking, if anyone yet (later changes come as `dominant_speaker`).
+ */
+dominant_speaker?: ParticipantId, 
 /**
  * Documents you may see: all of them for presenters, ready ones for attendees.
  */

@@ -84,7 +84,7 @@ export function fromSnapshot(epoch: string, seq: number, snapshot: Snapshot): Ro
     ended: false,
     mediaLimits: snapshot.media_limits,
     iceServers: snapshot.ice_servers,
-    dominantSpeaker: undefined,
+    dominantSpeaker: snapshot.dominant_speaker,
     mediaRequest: undefined,
   };
 }

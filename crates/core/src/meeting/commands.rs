@@ -141,6 +141,7 @@ impl Meeting {
                     audio: may.audio,
                     video: may.video,
                 });
+                out.push(self.gate_output(from));
                 Ok(())
             }
             ClientMsg::MediaLayout { tiles } => {

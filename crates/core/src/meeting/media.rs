@@ -65,6 +65,18 @@ impl Meeting {
         }
     }
 
+    /// `id`'s current gate, for the SFU to apply right after their offer: the offer is
+    /// checked against rights alone (a muted participant may still offer a microphone),
+    /// and forwarding then follows the switches too.
+    pub(super) fn gate_output(&self, id: ParticipantId) -> Output {
+        let gate = self.gate_of(id);
+        Output::MediaGate {
+            participant: id,
+            audio: gate.audio,
+            video: gate.video,
+        }
+    }
+
     /// Reports every participant whose gate changed since last told. Called after each
     /// input, so no rule needs to remember to.
     pub(super) fn sync_gates(&mut self, out: &mut Vec<Output>) {
@@ -146,6 +158,7 @@ impl Meeting {
     /// The SFU's dominant speaker changed: everyone is told.
     pub(super) fn dominant_speaker(&mut self, participant: ParticipantId, out: &mut Vec<Output>) {
         if self.members.contains_key(&participant) {
+            self.dominant_speaker = Some(participant);
             let to = self.everyone();
             self.emit(to, RoomEvent::DominantSpeaker { participant }, out);
         }

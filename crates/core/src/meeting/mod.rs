@@ -209,6 +209,8 @@ pub struct Meeting {
     stage: Option<Stage>,
     chat: VecDeque<ChatMessage>,
     next_chat_id: u64,
+    /// The SFU's dominant speaker, for late joiners' snapshots.
+    dominant_speaker: Option<ParticipantId>,
 }
 
 impl Meeting {
@@ -231,6 +233,7 @@ impl Meeting {
             stage: restored.stage,
             chat: restored.chat.into_iter().skip(skip).collect(),
             next_chat_id,
+            dominant_speaker: None,
             cfg,
         }
     }
@@ -324,6 +327,7 @@ impl Meeting {
             },
             // The shell fills these in: it knows the TURN configuration.
             ice_servers: Vec::new(),
+            dominant_speaker: self.dominant_speaker,
             documents: self
                 .documents
                 .iter()
@@ -541,6 +545,9 @@ impl Meeting {
 
     fn remove_member(&mut self, id: ParticipantId, reason: LeaveReason, out: &mut Vec<Output>) {
         let to = self.audience_of(id);
+        if self.dominant_speaker == Some(id) {
+            self.dominant_speaker = None;
+        }
         if self.members.remove(&id).is_some() {
             let to = to.into_iter().filter(|&p| p != id).collect();
             self.emit(to, RoomEvent::ParticipantLeft { id, reason }, out);

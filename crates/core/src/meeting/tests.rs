@@ -1146,6 +1146,21 @@ fn a_presenter_mutes_an_attendee_who_alone_can_unmute() {
         "the roster shows the mute"
     );
 
+    // Offering again (say after a reconnection) keeps her muted in the SFU.
+    let out = h.cmd(ann, ClientMsg::MediaOffer { sdp: "a".into() });
+    assert!(
+        matches!(&out[0], Output::MediaOffer { audio: true, .. }),
+        "rights allow the track"
+    );
+    assert_eq!(
+        gate_in(&out, ann),
+        Some(Gate {
+            audio: false,
+            video: true
+        }),
+        "the switch keeps it from being forwarded"
+    );
+
     // Asking does not unmute; only Ann's own switch does.
     let out = h.cmd(org, ClientMsg::AskToUnmute { participant: ann });
     assert_eq!(gate_in(&out, ann), None);
@@ -1321,4 +1336,12 @@ fn layouts_are_bounded_and_dominant_speakers_announced() {
     assert!(events_for(&out, org).contains(&RoomEvent::DominantSpeaker { participant: org }));
     let gone = ParticipantId::new();
     assert!(h.m.handle(h.now, Input::DominantSpeaker(gone)).is_empty());
+    let (late, _) = h.join("Late", MeetingRole::Attendee);
+    assert_eq!(
+        h.m.snapshot(late).unwrap().dominant_speaker,
+        Some(org),
+        "a late joiner learns who speaks"
+    );
+    h.cmd(org, ClientMsg::Leave);
+    assert_eq!(h.m.snapshot(late).unwrap().dominant_speaker, None);
 }

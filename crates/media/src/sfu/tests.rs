@@ -198,8 +198,13 @@ fn send_audio(c: &mut Client, mid: Mid, n: u64, t: Instant) {
     tx.write_rtp(RtpWrite::new(pt, (1000 + n).into(), (n * 960) as u32, t, payload).ext_vals(exts));
 }
 
-/// Sends frame `n` as one VP8 packet; every 10th is a keyframe.
+/// Sends frame `n` as one small VP8 packet; every 10th is a keyframe.
 fn send_video(c: &mut Client, mid: Mid, n: u64, t: Instant) {
+    send_video_sized(c, mid, n, t, 0);
+}
+
+/// Sends frame `n` as one VP8 packet of at least `size` bytes.
+fn send_video_sized(c: &mut Client, mid: Mid, n: u64, t: Instant, size: usize) {
     let pt = c
         .rtc
         .codec_config()
@@ -213,6 +218,9 @@ fn send_video(c: &mut Client, mid: Mid, n: u64, t: Instant) {
     // VP8 payload descriptor (S=1, partition 0), then the frame header: P=0 is a keyframe.
     let mut payload = vec![0x10, u8::from(!n.is_multiple_of(10))];
     payload.extend(format!("frame {n}").bytes());
+    if payload.len() < size {
+        payload.resize(size, 0xab);
+    }
     tx.write_rtp(RtpWrite::new(pt, (5000 + n).into(), (n * 3000) as u32, t, payload).marker(true));
 }
 
@@ -638,4 +646,63 @@ fn a_client_without_udp_connects_over_ice_tcp_and_hears_a_udp_client() {
     );
     assert!(tom.connected, "ICE and DTLS complete over TCP");
     assert!(tom.received.len() > 50, "{}", tom.received.len());
+}
+
+#[test]
+fn a_camera_sending_above_the_bitrate_cap_stops_being_forwarded() {
+    let mut now = Instant::now();
+    let mut cfg = SfuConfig::default();
+    cfg.layers.max_bitrate = 200_000;
+    let mut sfu = Sfu::new(addresses(false), cfg);
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut bob = Client::new("10.0.0.3:1000", now);
+    let mids = join(
+        &mut sfu,
+        &mut alice,
+        &[(MediaKind::Video, Direction::SendOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    join(
+        &mut sfu,
+        &mut bob,
+        &[(MediaKind::Video, Direction::RecvOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    let track = camera(alice.id);
+    sfu.set_layout(bob.id, vec![Tile::Track { track, height: 720 }], now);
+    // 1 kB every 5 ms: 1.6 Mbit/s, eight times the cap.
+    let mut n = 0;
+    let mut film = |clients: &mut [&mut Client], t| {
+        if clients[0].connected {
+            send_video_sized(clients[0], mids[0], n, t, 1000);
+            n += 1;
+        }
+    };
+    let mut both = [&mut alice, &mut bob];
+    run(
+        &mut sfu,
+        &mut both,
+        &mut now,
+        Duration::from_millis(1500),
+        &mut film,
+    );
+    let measured = frames(both[1]).len();
+    assert!(measured > 0, "forwarded until a whole window was measured");
+    run(
+        &mut sfu,
+        &mut both,
+        &mut now,
+        Duration::from_secs(1),
+        &mut film,
+    );
+    assert!(
+        frames(both[1]).len() <= measured + 2,
+        "{} then {}",
+        measured,
+        frames(both[1]).len()
+    );
 }

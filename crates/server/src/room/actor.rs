@@ -397,15 +397,19 @@ impl Actor {
                 audio,
                 video,
             } => {
-                // Answering takes the media loop a moment: do not hold the meeting up.
                 let Some(tx) = self.conns.get(&from).map(|c| c.conn.tx.clone()) else {
                     return;
                 };
-                let (media, me, meeting) = (self.media.clone(), self.me.clone(), self.id);
-                let policy = self.meeting.config().policy.clone();
+                // Commands reach the media loop in the meeting's order; answering takes it
+                // a moment, which the meeting does not wait for.
+                let gate = Gate { audio, video };
+                let policy = &self.meeting.config().policy;
+                let answer = self
+                    .media
+                    .offer(self.id, from, sdp, gate, policy, self.me.clone())
+                    .await;
                 tokio::spawn(async move {
-                    let gate = Gate { audio, video };
-                    let msg = match media.offer(meeting, from, sdp, gate, &policy, me).await {
+                    let msg = match answer.await {
                         Ok(sdp) => ServerMsg::MediaAnswer { sdp },
                         Err(e) => ServerMsg::Error {
                             code: offer_error_code(&e),
@@ -416,23 +420,16 @@ impl Actor {
                     let _ = tx.send(Outbound::Frame(frame(&msg))).await;
                 });
             }
-            Output::MediaLayout { from, tiles } => {
-                let (media, meeting) = (self.media.clone(), self.id);
-                tokio::spawn(async move { media.layout(meeting, from, tiles).await });
-            }
+            Output::MediaLayout { from, tiles } => self.media.layout(self.id, from, tiles).await,
             Output::MediaGate {
                 participant,
                 audio,
                 video,
             } => {
-                let (media, meeting) = (self.media.clone(), self.id);
                 let gate = Gate { audio, video };
-                tokio::spawn(async move { media.gate(meeting, participant, gate).await });
+                self.media.gate(self.id, participant, gate).await;
             }
-            Output::MediaGone { participant } => {
-                let (media, meeting) = (self.media.clone(), self.id);
-                tokio::spawn(async move { media.gone(meeting, participant).await });
-            }
+            Output::MediaGone { participant } => self.media.gone(self.id, participant).await,
             Output::Persist(p) => {
                 if persist.send(p).await.is_err() {
                     tracing::error!(meeting = %self.id, "persister gone; change not saved");

@@ -107,12 +107,12 @@ function useTileSizes(view: View, on: boolean) {
   }, [view, on]);
   const dpr = window.devicePixelRatio || 1;
   // Mirrors room.css: grid columns at least 240 px wide, 16:9 tiles; speaker view
-  // 640x360 main tile and 160x90 thumbnails.
+  // main tile min(360 px, 35% of the window) tall and 160x90 thumbnails.
   const columns = Math.max(1, Math.floor(width / 240));
   const gridHeight = ((width / columns) * 9) / 16;
   const sizes: TileSizes = {
     grid: Math.round(gridHeight * dpr),
-    main: Math.round(360 * dpr),
+    main: Math.round(Math.min(360, window.innerHeight * 0.35) * dpr),
     thumb: Math.round(90 * dpr),
   };
   return { ref, sizes, measured: width > 0 };
