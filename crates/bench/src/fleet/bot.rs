@@ -192,18 +192,28 @@ struct Receiving {
     keyframe_started: bool,
 }
 
-/// Runs a negotiated peer until the phase says stop.
-#[allow(clippy::too_many_arguments)]
+/// A peer connection whose negotiation is done: its socket and what its m-lines carry.
+pub struct Peer {
+    pub rtc: Rtc,
+    pub socket: UdpSocket,
+    pub plan: OfferPlan,
+}
+
+/// Runs a negotiated peer of bot `me` until the phase says stop; its clips start at
+/// `start_offset`.
 pub async fn run(
-    mut rtc: Rtc,
-    socket: UdpSocket,
+    peer: Peer,
     me: PublisherIdx,
-    plan: OfferPlan,
+    start_offset: usize,
     shared: Arc<Shared>,
     mut phase: watch::Receiver<Phase>,
     mut control: mpsc::UnboundedReceiver<Control>,
-    start_offset: usize,
 ) -> PeerReport {
+    let Peer {
+        mut rtc,
+        socket,
+        plan,
+    } = peer;
     let local = socket.local_addr().expect("bound socket");
     let mut report = PeerReport::default();
     let mut buf = vec![0u8; 2048];
@@ -340,7 +350,7 @@ pub async fn run(
                     _ => {}
                 },
                 Err(e) => {
-                    tracing_free_log(me, &e);
+                    eprintln!("bot {me}: connection failed: {e}");
                     return finish(report, &seqs, &ingress, &egress);
                 }
             }
@@ -479,10 +489,6 @@ fn declare_streams(rtc: &mut Rtc, outgoing: &[Outgoing]) {
             }
         }
     }
-}
-
-fn tracing_free_log(me: PublisherIdx, e: &RtcError) {
-    eprintln!("bot {me}: connection failed: {e}");
 }
 
 fn finish(

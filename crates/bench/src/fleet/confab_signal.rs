@@ -229,15 +229,18 @@ pub async fn join(
         }
     });
     Ok(tokio::spawn(async move {
-        let report = bot::run(
+        let peer = bot::Peer {
             rtc,
             socket,
+            plan: offer_plan,
+        };
+        let report = bot::run(
+            peer,
             plan.index,
-            offer_plan,
+            plan.start_offset,
             shared,
             phase,
             control_rx,
-            plan.start_offset,
         )
         .await;
         BotResult {

@@ -335,9 +335,8 @@ async fn jsep_event(rx: &mut mpsc::UnboundedReceiver<Value>) -> anyhow::Result<V
 
 /// A negotiated peer, ready to run.
 struct Negotiated {
-    rtc: str0m::Rtc,
-    socket: UdpSocket,
-    plan: OfferPlan,
+    peer: bot::Peer,
+    /// Which publisher each receiving mid carries (fixed for a Janus subscription).
     sources: HashMap<Mid, PublisherIdx>,
 }
 
@@ -370,9 +369,7 @@ async fn publish(
     rtc.sdp_api()
         .accept_answer(pending, SdpAnswer::from_sdp_string(sdp)?)?;
     let n = Negotiated {
-        rtc,
-        socket,
-        plan,
+        peer: bot::Peer { rtc, socket, plan },
         sources: HashMap::new(),
     };
     Ok((n, events))
@@ -459,13 +456,12 @@ async fn subscribe(
             )
             .await?;
     }
+    let plan = OfferPlan {
+        sending: vec![],
+        receiving,
+    };
     Ok(Negotiated {
-        rtc,
-        socket,
-        plan: OfferPlan {
-            sending: vec![],
-            receiving,
-        },
+        peer: bot::Peer { rtc, socket, plan },
         sources,
     })
 }
@@ -480,14 +476,12 @@ fn spawn_peer(
     let (tx, rx) = mpsc::unbounded_channel();
     let _ = tx.send(Control::Sources(n.sources));
     tokio::spawn(bot::run(
-        n.rtc,
-        n.socket,
+        n.peer,
         idx,
-        n.plan,
+        start_offset,
         shared.clone(),
         phase.clone(),
         rx,
-        start_offset,
     ))
 }
 
@@ -521,7 +515,7 @@ pub async fn join_all(
                 ups.push((b.index, events));
                 published.insert(
                     b.index,
-                    n.plan.sending.iter().map(|&(m, t)| (t, m)).collect(),
+                    n.peer.plan.sending.iter().map(|&(m, t)| (t, m)).collect(),
                 );
                 let h = spawn_peer(n, b.index, shared, phase, b.start_offset);
                 peers.entry(b.index).or_insert((t0, vec![])).1.push(h);
