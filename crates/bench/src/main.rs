@@ -4,9 +4,11 @@
 //! to one meeting over the real REST + WebSocket path, sends chat from many of them
 //! and measures join time, fan-out latency to every receiver, and the server's CPU
 //! time and resident memory (from /proc). `strokes` has one presenter draw on a
-//! whiteboard while N viewers watch its ink layer, and measures ink fan-out. See
-//! BENCHMARKS.md for figures.
+//! whiteboard while N viewers watch its ink layer, and measures ink fan-out. `fleet` runs
+//! WebRTC bots on str0m against the server's SFU and against Janus, and compares them.
+//! See BENCHMARKS.md for figures.
 
+mod fleet;
 mod procstat;
 mod server;
 mod stats;
@@ -31,6 +33,8 @@ enum Command {
     Swarm(swarm::Args),
     /// One presenter draws on a whiteboard while N viewers watch: ink fan-out latency.
     Strokes(strokes::Args),
+    /// Run WebRTC bots (str0m) against Confab's SFU and Janus, scenario by scenario.
+    Fleet(fleet::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -41,5 +45,6 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
         Command::Strokes(args) => rt.block_on(strokes::run(args)),
+        Command::Fleet(args) => rt.block_on(fleet::run(args)),
     }
 }
