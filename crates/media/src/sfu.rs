@@ -380,26 +380,23 @@ impl Sfu {
         self.peers.iter().any(|p| p.rtc.accepts(&input))
     }
 
-    /// Feeds one received packet to the participant it belongs to; [`Sfu::poll`] next.
+    /// Feeds one received packet to the participant it belongs to, and says who that is
+    /// (the I/O loop ties an ICE-TCP connection to them); [`Sfu::poll`] next.
     pub fn handle_receive(
         &mut self,
         now: Instant,
         proto: Protocol,
         source: SocketAddr,
         data: &[u8],
-    ) -> bool {
-        let Some(input) = self.receive(now, proto, source, data) else {
-            return false;
-        };
-        let Some(peer) = self.peers.iter_mut().find(|p| p.rtc.accepts(&input)) else {
-            return false;
-        };
+    ) -> Option<ParticipantId> {
+        let input = self.receive(now, proto, source, data)?;
+        let peer = self.peers.iter_mut().find(|p| p.rtc.accepts(&input))?;
         if let Err(e) = peer.rtc.handle_input(input) {
             tracing::debug!(participant = %peer.id, error = %e, "dropping a participant's connection");
             peer.rtc.disconnect();
         }
         peer.touched = true;
-        true
+        Some(peer.id)
     }
 
     /// When [`Sfu::poll`] must run next even if no datagram arrives.

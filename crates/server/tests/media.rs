@@ -162,9 +162,12 @@ async fn media_is_forgotten_when_participants_leave_or_drop() {
 }
 
 /// Runs a str0m client over a real TCP connection to the server's ICE-TCP listener
-/// (RFC 4571 framing) until it is connected (ICE and DTLS done).
-async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool {
-    use confab_media::tcp::{frame, Deframer};
+/// (RFC 4571 framing) until it is connected (ICE and DTLS done); returns the connection.
+async fn connect_over_tcp(
+    room: &mut Room,
+    server: std::net::SocketAddr,
+) -> Option<tokio::net::TcpStream> {
+    use confab_media::tcp::{frame, Deframer, MAX_FRAME};
     use str0m::{
         net::{Protocol, Receive, TcpType},
         Candidate, Event, Input, Output,
@@ -197,7 +200,7 @@ async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool
     rtc.sdp_api().accept_answer(pending, answer).unwrap();
 
     let deadline = Instant::now() + WAIT;
-    let mut deframer = Deframer::default();
+    let mut deframer = Deframer::new(MAX_FRAME);
     let mut buf = vec![0u8; 4096];
     while Instant::now() < deadline {
         let wait = loop {
@@ -209,16 +212,16 @@ async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool
                         .unwrap();
                 }
                 Output::Transmit(_) => {}
-                Output::Event(Event::Connected) => return true,
+                Output::Event(Event::Connected) => return Some(stream),
                 Output::Event(_) => {}
                 Output::Timeout(t) => break t.saturating_duration_since(Instant::now()),
             }
         };
         let wait = wait.min(std::time::Duration::from_millis(50));
         match tokio::time::timeout(wait, stream.read(&mut buf)).await {
-            Ok(Ok(0)) => return false,
+            Ok(Ok(0)) => return None,
             Ok(Ok(n)) => {
-                for packet in deframer.push(&buf[..n]) {
+                for packet in deframer.push(&buf[..n]).unwrap() {
                     let input = Input::Receive(
                         Instant::now(),
                         Receive {
@@ -235,25 +238,94 @@ async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool
             Err(_) => rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
         }
     }
-    false
+    None
+}
+
+/// Whether the server closes `stream` within `WAIT`, reading (and ignoring) what it sends.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+fn ice_tcp_addr(s: &TestServer) -> std::net::SocketAddr {
+    let addr = s.server.as_ref().unwrap().media_addr;
+    addr.tcp.expect("ICE-TCP listens by default")
 }
 
 #[tokio::test]
-async fn a_client_that_cannot_use_udp_connects_over_ice_tcp() {
-    let s =
-        TestServer::start_with(|c| c.media.tcp_listen = Some("127.0.0.1:0".parse().unwrap())).await;
-    let tcp = s
-        .server
-        .as_ref()
-        .unwrap()
-        .media_addr
-        .tcp
-        .expect("ICE-TCP listens");
+async fn a_client_that_cannot_use_udp_connects_over_ice_tcp_until_it_leaves() {
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    assert_eq!(
+        tcp.ip(),
+        s.server.as_ref().unwrap().media_addr.udp.ip(),
+        "beside the UDP address"
+    );
     let org = s.admin_client().await;
     let m = org.schedule(&meeting("Behind a firewall")).await;
     let link = m.attendee_link.clone().unwrap();
     let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
-    assert!(connect_over_tcp(&mut o, tcp).await, "connected over TCP");
+    let mut stream = connect_over_tcp(&mut o, tcp)
+        .await
+        .expect("connected over TCP");
+
+    // Leaving the meeting ends the media connection too.
+    o.send(&ClientMsg::Leave).await;
+    assert!(closed_by_server(&mut stream).await, "the connection closed");
+}
+
+#[tokio::test]
+async fn strangers_and_garbage_on_ice_tcp_are_cut_off() {
+    use confab_media::tcp::frame;
+    use tokio::io::AsyncWriteExt;
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    let packets: [Vec<u8>; 3] = [
+        // Bytes that are no STUN, DTLS or RTP.
+        frame(b"GET / HTTP/1.1\r\n\r\n").unwrap(),
+        // A frame announcing more than any packet the server takes.
+        u16::MAX.to_be_bytes().to_vec(),
+        // A well-formed STUN binding request for a participant nobody knows.
+        frame(&stun_binding_request("nobody:knows")).unwrap(),
+    ];
+    for bytes in packets {
+        let mut stream = tokio::net::TcpStream::connect(tcp).await.unwrap();
+        stream.write_all(&bytes).await.unwrap();
+        assert!(closed_by_server(&mut stream).await, "{bytes:?}");
+    }
+    // The server still serves.
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("After the noise")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    assert!(connect_over_tcp(&mut o, tcp).await.is_some());
+}
+
+/// A STUN binding request (RFC 5389) with a USERNAME and no integrity: enough for the
+/// server to look up whose it is.
+fn stun_binding_request(username: &str) -> Vec<u8> {
+    let mut attr = Vec::new();
+    attr.extend_from_slice(&0x0006u16.to_be_bytes());
+    attr.extend_from_slice(&(username.len() as u16).to_be_bytes());
+    attr.extend_from_slice(username.as_bytes());
+    while attr.len() % 4 != 0 {
+        attr.push(0);
+    }
+    let mut msg = Vec::new();
+    msg.extend_from_slice(&0x0001u16.to_be_bytes());
+    msg.extend_from_slice(&(attr.len() as u16).to_be_bytes());
+    msg.extend_from_slice(&0x2112_A442u32.to_be_bytes());
+    msg.extend_from_slice(&[7; 12]);
+    msg.extend_from_slice(&attr);
+    msg
 }
 
 #[tokio::test]
