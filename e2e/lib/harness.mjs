@@ -37,7 +37,8 @@ const expectedHttpFailure =
 /**
  * Sets up the server and browser for the calling test file.
  * `fixedPort`: start the server on a port picked now, so a restart keeps the same origin.
- * `config`: TOML for the server's config file (e.g. a `[media]` section).
+ * `config`: TOML for the server's config file (e.g. a `[media]` section), or an async
+ *   function returning it (for set-up it depends on, such as a TURN server's port).
  * `browserArgs`: Chromium flags beyond `chromiumArgs` (e.g. a WebRTC network policy).
  */
 export function e2e(
@@ -52,7 +53,7 @@ export function e2e(
     env.server = await startServer({
       name: file,
       port: fixedPort ? await freePort() : 0,
-      config,
+      config: typeof config === "function" ? await config() : config,
     });
     env.browser = await chromium.launch({
       executablePath: chromiumPath,

@@ -53,7 +53,6 @@ export function instrument() {
   };
 }
 
-
 /**
  * The transport protocols ("udp"/"tcp") of the candidate pairs the page's connections
  * selected, and the local candidate types ("host", "relay", …) — which path media took.

@@ -26,7 +26,9 @@ env.test("without UDP, media flows over ICE-TCP", async () => {
   await joinAsGuest(gus, linkPath(meeting.attendee_link), "Gus Guest");
   await expectInRoom(gus.page, "Firewalled");
   for (const p of [ada, gus])
-    await p.page.getByRole("button", { name: "Join with audio and video" }).click();
+    await p.page
+      .getByRole("button", { name: "Join with audio and video" })
+      .click();
 
   for (const p of [ada, gus]) {
     const first = await expectInbound(
