@@ -247,3 +247,93 @@ async fn connection(
     writer.abort();
     let _ = events.send(TcpEvent::Closed(peer, id)).await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(send_buffer: usize) -> Connections {
+        Connections::new(&MediaConfig {
+            tcp_send_buffer_bytes: send_buffer,
+            tcp_idle_secs: 30,
+            ..MediaConfig::default()
+        })
+    }
+
+    /// A connection as its task would open it, with the task's ends.
+    fn open(
+        t: &mut Connections,
+        peer: &str,
+        now: Instant,
+    ) -> (mpsc::UnboundedReceiver<Vec<u8>>, CancellationToken) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let close = CancellationToken::new();
+        let conn = Conn {
+            id: 1,
+            tx,
+            queued: Arc::default(),
+            close: close.clone(),
+        };
+        t.opened(peer.parse().unwrap(), conn, now);
+        (rx, close)
+    }
+
+    fn owner(n: u128) -> Owner {
+        let meeting = MeetingId(uuid::Uuid::from_u128(1));
+        (meeting, ParticipantId(uuid::Uuid::from_u128(n)))
+    }
+
+    #[test]
+    fn packets_go_framed_to_the_connection_from_that_address_and_nowhere_else() {
+        let mut t = table(1 << 16);
+        let (mut rx, _) = open(&mut t, "192.0.2.1:50000", Instant::now());
+        t.send("192.0.2.1:50000".parse().unwrap(), b"rtp");
+        // A browser's `tcptype active` candidate: nothing listens there.
+        t.send("192.0.2.1:9".parse().unwrap(), b"stun");
+        assert_eq!(rx.try_recv().unwrap(), vec![0, 3, b'r', b't', b'p']);
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_full_send_buffer_drops_packets_rather_than_waiting() {
+        let mut t = table(2500);
+        let (mut rx, _) = open(&mut t, "192.0.2.1:50000", Instant::now());
+        for _ in 0..3 {
+            t.send("192.0.2.1:50000".parse().unwrap(), &[0; 1000]);
+        }
+        assert_eq!(rx.try_recv().unwrap().len(), 1002);
+        assert_eq!(rx.try_recv().unwrap().len(), 1002);
+        assert!(rx.try_recv().is_err(), "the third did not fit");
+    }
+
+    #[test]
+    fn strangers_are_cut_off_but_a_participant_only_loses_the_packet() {
+        let now = Instant::now();
+        let mut t = table(1 << 16);
+        let (_rx, stranger) = open(&mut t, "192.0.2.1:50000", now);
+        let (_rx2, known) = open(&mut t, "192.0.2.2:50000", now);
+        t.accepted("192.0.2.2:50000".parse().unwrap(), owner(7), now);
+        t.rejected("192.0.2.1:50000".parse().unwrap());
+        t.rejected("192.0.2.2:50000".parse().unwrap());
+        assert!(stranger.is_cancelled());
+        assert!(!known.is_cancelled());
+    }
+
+    #[test]
+    fn connections_close_when_idle_or_when_their_participant_leaves() {
+        let now = Instant::now();
+        let mut t = table(1 << 16);
+        let (_a, ann) = open(&mut t, "192.0.2.1:50000", now);
+        let (_b, bob) = open(&mut t, "192.0.2.2:50000", now);
+        let (_c, cid) = open(&mut t, "192.0.2.3:50000", now);
+        t.accepted("192.0.2.1:50000".parse().unwrap(), owner(1), now);
+        t.accepted("192.0.2.2:50000".parse().unwrap(), owner(2), now);
+        t.left(owner(1));
+        assert!(ann.is_cancelled() && !bob.is_cancelled());
+        // Bob keeps talking; Cid never says anything anyone accepts.
+        let later = now + Duration::from_secs(31);
+        t.accepted("192.0.2.2:50000".parse().unwrap(), owner(2), later);
+        t.close_idle(later);
+        assert!(!bob.is_cancelled() && cid.is_cancelled());
+    }
+}
