@@ -109,6 +109,9 @@ impl MediaConfig {
         {
             bail!("media: max_tcp_connections and tcp_idle_secs > 0, tcp_send_buffer_bytes >= max_packet_bytes");
         }
+        if let Some(turn) = &self.turn {
+            turn.validate()?;
+        }
         Ok(())
     }
 }

@@ -283,6 +283,43 @@ async fn a_client_that_cannot_use_udp_connects_over_ice_tcp_until_it_leaves() {
 }
 
 #[tokio::test]
+async fn behind_a_nat_candidates_carry_the_public_ip_and_browsers_connect_through_it() {
+    // Listening on every address, reached at another one (all of 127/8 is loopback): as
+    // a cloud VM is reached at its public IP.
+    let s = TestServer::start_with(|c| {
+        c.media.listen = "0.0.0.0:0".parse().unwrap();
+        c.media.public_ip = Some("127.0.0.2".parse().unwrap());
+    })
+    .await;
+    let addr = s.server.as_ref().unwrap().media_addr;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Natted")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    o.send(&ClientMsg::MediaOffer {
+        sdp: offer(&CAMERA_AND_MIC),
+    })
+    .await;
+    let ServerMsg::MediaAnswer { sdp } = o.until(is_answer).await else {
+        unreachable!()
+    };
+    let candidates: Vec<&str> = sdp
+        .lines()
+        .filter(|l| l.starts_with("a=candidate"))
+        .collect();
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+    for (c, port) in candidates
+        .iter()
+        .zip([addr.udp.port(), addr.tcp.unwrap().port()])
+    {
+        assert!(c.contains(&format!(" 127.0.0.2 {port} ")), "{c}");
+    }
+    let public_tcp =
+        std::net::SocketAddr::new("127.0.0.2".parse().unwrap(), addr.tcp.unwrap().port());
+    assert!(connect_over_tcp(&mut o, public_tcp).await.is_some());
+}
+
+#[tokio::test]
 async fn strangers_and_garbage_on_ice_tcp_are_cut_off() {
     use confab_media::tcp::frame;
     use tokio::io::AsyncWriteExt;
