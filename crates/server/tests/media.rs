@@ -2,6 +2,7 @@
 //! and that a participant who leaves leaves nothing behind in the SFU.
 
 mod common;
+mod tcp_peer;
 
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ use str0m::{
     media::{Direction, MediaKind},
     Rtc,
 };
+use tcp_peer::TcpPeer;
 
 /// A browser-like offer: `media` (kind, direction) in m-line order.
 fn offer(media: &[(MediaKind, Direction)]) -> String {
@@ -161,84 +163,20 @@ async fn media_is_forgotten_when_participants_leave_or_drop() {
     }
 }
 
-/// Runs a str0m client over a real TCP connection to the server's ICE-TCP listener
-/// (RFC 4571 framing) until it is connected (ICE and DTLS done); returns the connection.
+/// Runs a str0m client over ICE-TCP until it is connected (ICE and DTLS done); returns
+/// the connection.
 async fn connect_over_tcp(
     room: &mut Room,
     server: std::net::SocketAddr,
 ) -> Option<tokio::net::TcpStream> {
-    use confab_media::tcp::{frame, Deframer, MAX_FRAME};
-    use str0m::{
-        net::{Protocol, Receive, TcpType},
-        Candidate, Event, Input, Output,
-    };
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
-    let local = stream.local_addr().unwrap();
-    let mut rtc = Rtc::builder().set_rtp_mode(true).build(Instant::now());
-    let candidate = Candidate::builder()
-        .tcp()
-        .host(local)
-        .tcptype(TcpType::Active)
-        .build()
-        .unwrap();
-    rtc.add_local_candidate(candidate);
-    let mut api = rtc.sdp_api();
-    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
-    api.add_media(MediaKind::Audio, Direction::RecvOnly, None, None, None);
-    let (offer, pending) = api.apply().unwrap();
-    room.send(&ClientMsg::MediaOffer {
-        sdp: offer.to_sdp_string(),
-    })
-    .await;
-    let ServerMsg::MediaAnswer { sdp } = room.until(is_answer).await else {
-        unreachable!()
-    };
-    let answer = str0m::change::SdpAnswer::from_sdp_string(&sdp).unwrap();
-    assert!(sdp.contains("tcptype passive"), "{sdp}");
-    rtc.sdp_api().accept_answer(pending, answer).unwrap();
-
+    let mut peer = TcpPeer::join(room, server).await;
     let deadline = Instant::now() + WAIT;
-    let mut deframer = Deframer::new(MAX_FRAME);
-    let mut buf = vec![0u8; 4096];
-    while Instant::now() < deadline {
-        let wait = loop {
-            match rtc.poll_output().unwrap() {
-                Output::Transmit(t) if t.proto == Protocol::Tcp => {
-                    stream
-                        .write_all(&frame(&t.contents).unwrap())
-                        .await
-                        .unwrap();
-                }
-                Output::Transmit(_) => {}
-                Output::Event(Event::Connected) => return Some(stream),
-                Output::Event(_) => {}
-                Output::Timeout(t) => break t.saturating_duration_since(Instant::now()),
-            }
-        };
-        let wait = wait.min(std::time::Duration::from_millis(50));
-        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
-            Ok(Ok(0)) => return None,
-            Ok(Ok(n)) => {
-                for packet in deframer.push(&buf[..n]).unwrap() {
-                    let input = Input::Receive(
-                        Instant::now(),
-                        Receive {
-                            proto: Protocol::Tcp,
-                            source: server,
-                            destination: local,
-                            contents: packet.as_slice().try_into().unwrap(),
-                        },
-                    );
-                    rtc.handle_input(input).unwrap();
-                }
-            }
-            Ok(Err(e)) => panic!("{e}"),
-            Err(_) => rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
+    while !peer.connected && Instant::now() < deadline {
+        if !peer.step().await {
+            return None;
         }
     }
-    None
+    peer.connected.then(|| peer.into_stream())
 }
 
 /// Whether the server closes `stream` within `WAIT`, reading (and ignoring) what it sends.
@@ -317,6 +255,33 @@ async fn behind_a_nat_candidates_carry_the_public_ip_and_browsers_connect_throug
     let public_tcp =
         std::net::SocketAddr::new("127.0.0.2".parse().unwrap(), addr.tcp.unwrap().port());
     assert!(connect_over_tcp(&mut o, public_tcp).await.is_some());
+}
+
+#[tokio::test]
+async fn two_clients_without_udp_hear_each_other_through_the_sfu() {
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Both firewalled")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let ann = Client::new(&s).join_ok(&link, Some("Ann"), None).await;
+    let mut a = Room::enter(&s, &ann.token).await;
+    let mut peers = [
+        TcpPeer::join(&mut o, tcp).await,
+        TcpPeer::join(&mut a, tcp).await,
+    ];
+    let deadline = Instant::now() + WAIT;
+    while peers.iter().any(|p| p.received < 50) {
+        assert!(
+            Instant::now() < deadline,
+            "packets received: {:?}",
+            peers.each_ref().map(|p| p.received)
+        );
+        for p in &mut peers {
+            assert!(p.step().await, "the server kept the connection");
+        }
+    }
 }
 
 #[tokio::test]
