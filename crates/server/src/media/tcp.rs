@@ -167,7 +167,10 @@ pub(super) async fn listen(
             r = listener.accept() => match r {
                 Ok(accepted) => accepted,
                 Err(e) => {
-                    tracing::debug!(error = %e, "ICE-TCP accept failed");
+                    // Out of file descriptors fails at once, every time: pause rather
+                    // than spin.
+                    tracing::warn!(error = %e, "ICE-TCP accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             },
