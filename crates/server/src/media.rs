@@ -1,5 +1,5 @@
 //! The media I/O loop: one UDP socket and one TCP listener for passive ICE-TCP (unless
-//! turned off; see [`tcp`]) shared by every live meeting's SFU (str0m peers behind one
+//! turned off; see the `tcp` module) shared by every live meeting's SFU (str0m peers behind one
 //! address), driven by packets, commands and time. Meetings reach it through
 //! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
 //! dominant speaker, dropped connections).
