@@ -260,7 +260,9 @@ impl MeetingMedia {
             io.send(d).await;
         }
         for notice in self.sfu.take_notices() {
-            let _ = self.room.try_send(ActorMsg::Media(notice));
+            if let Err(e) = self.room.try_send(ActorMsg::Media(notice)) {
+                tracing::warn!(error = %e, "media notice dropped");
+            }
         }
     }
 }
