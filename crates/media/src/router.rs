@@ -174,9 +174,16 @@ impl Router {
         self.tracks.entry(track).or_default().layers = layers;
     }
 
+    /// Stops forwarding `track` at once. Should it come back (a camera switched on again,
+    /// a publisher reconnecting before the next tick), its packets are a new stream:
+    /// subscribers wait for its keyframe again instead of receiving deltas they cannot
+    /// decode.
     pub fn remove_track(&mut self, track: TrackId) {
         self.tracks.remove(&track);
         self.last_keyframe_request.retain(|(t, _), _| *t != track);
+        for s in self.subscribers.values_mut() {
+            s.forwarding.remove(&track);
+        }
     }
 
     /// Forgets everything about a participant who left: their tracks and subscription.

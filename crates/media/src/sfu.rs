@@ -345,6 +345,16 @@ impl Sfu {
     pub fn remove_peer(&mut self, id: ParticipantId) {
         self.peers.retain(|p| p.id != id);
         self.router.remove_participant(id);
+        // A new connection of theirs numbers its packets afresh: the slots they filled
+        // must rebase on its first packet, not map it through the old offsets (which
+        // could send it backwards, where the receiver drops it as old).
+        for peer in &mut self.peers {
+            for slot in peer.audio_slots.iter_mut().chain(&mut peer.video_slots) {
+                if slot.current.is_some_and(|(source, ..)| source.0 == id) {
+                    slot.current = None;
+                }
+            }
+        }
     }
 
     /// Everyone connected.

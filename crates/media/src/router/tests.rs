@@ -319,8 +319,11 @@ fn leaving_stops_forwarding_and_leaves_nothing_behind() {
     m.r.tick(m.now);
     m.r.on_keyframe(camera(a), Layer::Low);
     m.r.remove_participant(a);
-    let out = m.r.tick(m.now);
-    assert_eq!(forwards(&out, viewer), vec![(camera(a), None)]);
+    assert!(
+        m.r.video_slot(viewer, camera(a)).is_none(),
+        "stopped at once"
+    );
+    m.r.tick(m.now);
     m.r.remove_participant(viewer);
     assert!(m.r.is_empty());
 }
@@ -362,4 +365,31 @@ fn until_its_layout_is_known_a_subscriber_sees_every_camera_at_the_low_layer() {
         forwards(&out, listener),
         vec![(camera(a), None), (camera(b), None)]
     );
+}
+
+#[test]
+fn a_publisher_who_reconnects_is_forwarded_again_from_its_new_keyframe() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    let tile = Tile::Track {
+        track: camera(a),
+        height: 120,
+    };
+    m.r.set_layout(viewer, vec![tile]);
+    m.r.tick(m.now);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert!(m.r.video_slot(viewer, camera(a)).is_some());
+    // A new connection of a's replaces the old one before the next tick.
+    m.r.remove_participant(a);
+    m.r.add_subscriber(a, 4, 10);
+    m.r.set_layout(a, Vec::new());
+    m.r.set_track(camera(a), simulcast());
+    assert!(
+        m.r.video_slot(viewer, camera(a)).is_none(),
+        "the new stream's deltas are useless before its keyframe"
+    );
+    let out = m.r.tick(m.now + Duration::from_secs(1));
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::Low)]);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Low);
 }
