@@ -144,7 +144,8 @@ class E2E {
       if (m.type() === "error")
         log.console.push(`${m.text()} (at ${m.location().url || page.url()})`);
     });
-    page.on("pageerror", (e) => log.pageErrors.push(e.stack ?? String(e)));
+    // A DOMException has an empty stack: then its name and message are all there is.
+    page.on("pageerror", (e) => log.pageErrors.push(e.stack || String(e)));
     context.on("request", (r) => {
       log.requests.push(r.url());
       log.total += 1;

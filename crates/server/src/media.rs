@@ -270,7 +270,9 @@ impl MeetingMedia {
             if let Notice::Gone(participant) = notice {
                 io.tcp.left((self.id, participant));
             }
-            let _ = self.room.try_send(ActorMsg::Media(notice));
+            if let Err(e) = self.room.try_send(ActorMsg::Media(notice)) {
+                tracing::warn!(error = %e, "media notice dropped");
+            }
         }
     }
 }
