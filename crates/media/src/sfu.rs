@@ -367,6 +367,24 @@ impl Sfu {
         std::mem::take(&mut self.notices)
     }
 
+    /// A notice never reached the meeting. Slots and layers are told only when they
+    /// change, so a lost one would leave a page without tiles or a camera layer paused
+    /// for good: forget it was told, and the next decision tells the current state again.
+    pub fn notice_lost(&mut self, notice: &Notice) {
+        let (participant, slots) = match notice {
+            Notice::Slots { participant, .. } => (participant, true),
+            Notice::Layers { participant, .. } => (participant, false),
+            Notice::DominantSpeaker(_) | Notice::Gone(_) => return,
+        };
+        if let Some(peer) = self.peers.iter_mut().find(|p| p.id == *participant) {
+            if slots {
+                peer.told_slots = None;
+            } else {
+                peer.told_layers = None;
+            }
+        }
+    }
+
     fn receive<'a>(
         &self,
         now: Instant,

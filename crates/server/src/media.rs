@@ -260,8 +260,8 @@ struct MeetingMedia {
 
 impl MeetingMedia {
     /// Polls the SFU, sends its datagrams, and relays its notices to the meeting (without
-    /// waiting on the meeting actor: a full queue drops the notice, and the next change
-    /// sends the state again).
+    /// waiting on the meeting actor: a full queue drops the notice, and the SFU tells
+    /// the state again at its next decision).
     async fn poll(&mut self, io: &Io, now: Instant) {
         for d in self.sfu.poll(now) {
             io.send(d).await;
@@ -271,7 +271,10 @@ impl MeetingMedia {
                 io.tcp.left((self.id, participant));
             }
             if let Err(e) = self.room.try_send(ActorMsg::Media(notice)) {
-                tracing::warn!(error = %e, "media notice dropped");
+                if let ActorMsg::Media(notice) = e.into_inner() {
+                    tracing::warn!(?notice, "the meeting could not take a media notice");
+                    self.sfu.notice_lost(&notice);
+                }
             }
         }
     }

@@ -828,3 +828,38 @@ fn a_publisher_who_reconnects_is_heard_again_however_its_new_stream_is_numbered(
         "bob heard {after} packets of alice's new connection"
     );
 }
+
+#[test]
+fn slots_and_layers_the_meeting_never_got_are_told_again() {
+    let now = Instant::now();
+    let mut sfu = sfu();
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut bob = Client::new("10.0.0.3:1000", now);
+    let camera_only = [(MediaKind::Video, Direction::SendOnly)];
+    join(&mut sfu, &mut alice, &camera_only, ALL, now).unwrap();
+    let slot = [(MediaKind::Video, Direction::RecvOnly)];
+    join(&mut sfu, &mut bob, &slot, ALL, now).unwrap();
+    let told = sfu.take_notices();
+    let slots = Notice::Slots {
+        participant: bob.id,
+        audio: vec![],
+        video: vec![Some(alice.id)],
+    };
+    let layers = Notice::Layers {
+        participant: alice.id,
+        active: vec![Layer::High],
+    };
+    assert!(told.contains(&slots) && told.contains(&layers), "{told:?}");
+    // Unchanged state is not told twice...
+    sfu.poll(now + Duration::from_millis(100));
+    assert!(!sfu.take_notices().contains(&slots));
+    // ...unless the meeting never got it.
+    sfu.notice_lost(&slots);
+    sfu.notice_lost(&layers);
+    sfu.poll(now + Duration::from_millis(200));
+    let again = sfu.take_notices();
+    assert!(
+        again.contains(&slots) && again.contains(&layers),
+        "{again:?}"
+    );
+}
