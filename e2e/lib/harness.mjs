@@ -37,8 +37,14 @@ const expectedHttpFailure =
 /**
  * Sets up the server and browser for the calling test file.
  * `fixedPort`: start the server on a port picked now, so a restart keeps the same origin.
+ * `config`: TOML for the server's config file (e.g. a `[media]` section), or an async
+ *   function returning it (for set-up it depends on, such as a TURN server's port).
+ * `browserArgs`: Chromium flags beyond `chromiumArgs` (e.g. a WebRTC network policy).
  */
-export function e2e(fileUrl, { fixedPort = false } = {}) {
+export function e2e(
+  fileUrl,
+  { fixedPort = false, config, browserArgs = [] } = {},
+) {
   const file = basename(new URL(fileUrl).pathname).replace(/\.test\.mjs$/, "");
   const env = new E2E(file);
   // One hook for all set-up: Node 20 does not wait for one root-level `before` hook to
@@ -47,11 +53,12 @@ export function e2e(fileUrl, { fixedPort = false } = {}) {
     env.server = await startServer({
       name: file,
       port: fixedPort ? await freePort() : 0,
+      config: typeof config === "function" ? await config() : config,
     });
     env.browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: chromiumArgs,
+      args: [...chromiumArgs, ...browserArgs],
     });
     for (const fn of env.setups) await fn(env);
   });
@@ -137,7 +144,8 @@ class E2E {
       if (m.type() === "error")
         log.console.push(`${m.text()} (at ${m.location().url || page.url()})`);
     });
-    page.on("pageerror", (e) => log.pageErrors.push(e.stack ?? String(e)));
+    // A DOMException has an empty stack: then its name and message are all there is.
+    page.on("pageerror", (e) => log.pageErrors.push(e.stack || String(e)));
     context.on("request", (r) => {
       log.requests.push(r.url());
       log.total += 1;

@@ -4,7 +4,7 @@
 // of a test (creating users and meetings), signed in with the session cookie.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -50,12 +50,17 @@ export function slug(text) {
 
 /**
  * Starts `confab serve` on 127.0.0.1 (port 0 = any free port) with a fresh data directory.
- * `name` labels the stderr log in e2e/artifacts/.
+ * `name` labels the stderr log in e2e/artifacts/; `config` is TOML for a config file.
  */
-export async function startServer({ name = 'server', port = 0 } = {}) {
+export async function startServer({ name = 'server', port = 0, config } = {}) {
   mkdirSync(artifactsDir, { recursive: true });
   const dataDir = await mkdtemp(join(tmpdir(), 'confab-e2e-'));
-  const server = new ConfabServer({ name, port, dataDir });
+  let configFile;
+  if (config !== undefined) {
+    configFile = join(dataDir, 'confab.toml');
+    await writeFile(configFile, config);
+  }
+  const server = new ConfabServer({ name, port, dataDir, configFile });
   try {
     await server.start();
   } catch (e) {
@@ -66,8 +71,9 @@ export async function startServer({ name = 'server', port = 0 } = {}) {
 }
 
 class ConfabServer {
-  constructor({ name, port, dataDir }) {
+  constructor({ name, port, dataDir, configFile }) {
     this.name = name;
+    this.configFile = configFile;
     this.port = port;
     this.dataDir = dataDir;
     this.stderrPath = join(artifactsDir, `${slug(name)}.server.log`);
@@ -83,7 +89,9 @@ class ConfabServer {
   /** Spawns the binary and resolves once it prints where it serves. */
   async start() {
     const listen = `127.0.0.1:${this.port}`;
-    const child = spawn(confabBin(), ['serve', '--listen', listen, '--data', this.dataDir], {
+    const args = ['serve', '--listen', listen, '--data', this.dataDir];
+    if (this.configFile) args.push('--config', this.configFile);
+    const child = spawn(confabBin(), args, {
       cwd: repoDir,
       env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { expectVisible } from "../lib/expect.mjs";
 import { e2e } from "../lib/harness.mjs";
+import { expectInbound, expectStats, inbound, instrument } from "../lib/media.mjs";
 import { linkPath } from "../lib/server.mjs";
 import {
   expectInRoom,
@@ -13,58 +14,6 @@ import {
 } from "../lib/ui.mjs";
 
 const env = e2e(import.meta.url);
-
-/** Sums inbound-rtp figures of all peer connections on the page (the app keeps its own). */
-async function inbound(page) {
-  return page.evaluate(async () => {
-    const pcs = globalThis.__confabPeerConnections ?? [];
-    let frames = 0;
-    let energy = 0;
-    for (const pc of pcs) {
-      const stats = await pc.getStats();
-      stats.forEach((s) => {
-        if (s.type === "inbound-rtp" && s.kind === "video")
-          frames += s.framesDecoded ?? 0;
-        if (s.type === "inbound-rtp" && s.kind === "audio")
-          energy += s.totalAudioEnergy ?? 0;
-      });
-    }
-    return { frames, energy };
-  });
-}
-
-/** Polls until `pred` holds for `sample(page)`; returns the sample that satisfied it. */
-async function expectStats(page, what, sample, pred) {
-  const deadline = Date.now() + 20_000;
-  let last;
-  while (Date.now() < deadline) {
-    last = await sample(page);
-    if (pred(last)) return last;
-    await page.waitForTimeout(250);
-  }
-  assert.fail(`${what}: stats stayed ${JSON.stringify(last)}`);
-}
-
-const expectInbound = (page, what, pred) =>
-  expectStats(page, what, inbound, pred);
-
-/** Counts peer connections and getUserMedia calls (before the app loads). */
-function instrument() {
-  const Original = globalThis.RTCPeerConnection;
-  globalThis.__confabPeerConnections = [];
-  globalThis.RTCPeerConnection = class extends Original {
-    constructor(...args) {
-      super(...args);
-      globalThis.__confabPeerConnections.push(this);
-    }
-  };
-  globalThis.__getUserMediaCalls = 0;
-  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = (c) => {
-    globalThis.__getUserMediaCalls += 1;
-    return gum(c);
-  };
-}
 
 /** What the page sends: outbound RTP streams with packets, and getUserMedia calls. */
 async function outbound(page) {

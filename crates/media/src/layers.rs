@@ -109,6 +109,11 @@ impl RateMeter {
     }
 }
 
+/// What the cheapest of `available` costs, bits per second (0 when there is none).
+pub fn lowest_bitrate(available: &[LayerInfo]) -> u32 {
+    available.iter().map(|l| l.bitrate).min().unwrap_or(0)
+}
+
 /// The best layer for a tile `tile_height` pixels tall within `budget` bits per second:
 /// the smallest layer at least as tall as the tile, stepped down until it fits the
 /// budget. `None` when not even the lowest layer fits (the video is then not sent).

@@ -7,7 +7,8 @@
 //!
 //! - Audio: the loudest speakers plus the dominant one, never your own.
 //! - Video: last-N, the first tiles of the layout that fit the video slots; each gets the
-//!   layer its tile size and its share of the bandwidth allow.
+//!   layer its tile size and its share of the bandwidth allow. A subscriber whose page has
+//!   not reported a layout yet sees every camera (the speaker's first) as a small tile.
 //! - A subscriber switches layer only on a keyframe of the new layer; until then the old
 //!   layer keeps flowing, so the picture never breaks.
 //! - Keyframe requests to a publisher are throttled per layer.
@@ -110,9 +111,16 @@ struct Forwarding {
     pending: Option<Layer>,
 }
 
+/// How tall a tile is assumed to be before the subscriber reports its layout: small
+/// enough for the lowest layer, which costs the least and is what a grid mostly shows.
+const DEFAULT_TILE_HEIGHT: u32 = 180;
+
 #[derive(Debug)]
 struct Subscriber {
-    layout: Vec<Tile>,
+    /// The tiles the page shows, `None` until it says. Waiting for it would show nothing
+    /// at all while the page is slow to measure and report, or never if it reports
+    /// only what it already receives.
+    layout: Option<Vec<Tile>>,
     budget: u32,
     audio: Slots<ParticipantId>,
     video: Slots<TrackId>,
@@ -152,7 +160,7 @@ impl Router {
         self.subscribers.insert(
             who,
             Subscriber {
-                layout: Vec::new(),
+                layout: None,
                 budget: self.cfg.initial_budget,
                 audio: Slots::new(audio_slots),
                 video: Slots::new(video_slots),
@@ -166,9 +174,16 @@ impl Router {
         self.tracks.entry(track).or_default().layers = layers;
     }
 
+    /// Stops forwarding `track` at once. Should it come back (a camera switched on again,
+    /// a publisher reconnecting before the next tick), its packets are a new stream:
+    /// subscribers wait for its keyframe again instead of receiving deltas they cannot
+    /// decode.
     pub fn remove_track(&mut self, track: TrackId) {
         self.tracks.remove(&track);
         self.last_keyframe_request.retain(|(t, _), _| *t != track);
+        for s in self.subscribers.values_mut() {
+            s.forwarding.remove(&track);
+        }
     }
 
     /// Forgets everything about a participant who left: their tracks and subscription.
@@ -188,7 +203,7 @@ impl Router {
 
     pub fn set_layout(&mut self, who: ParticipantId, layout: Vec<Tile>) {
         if let Some(s) = self.subscribers.get_mut(&who) {
-            s.layout = layout;
+            s.layout = Some(layout);
         }
     }
 
@@ -329,9 +344,21 @@ impl Router {
             .subscribers
             .get_mut(&id)
             .expect("iterating subscribers");
+        let default_layout: Vec<Tile>;
+        let layout = match &sub.layout {
+            Some(layout) => layout,
+            None => {
+                let height = DEFAULT_TILE_HEIGHT;
+                let cameras = self.tracks.keys().filter(|t| t.source == Source::Camera);
+                default_layout = std::iter::once(Tile::Speaker { height })
+                    .chain(cameras.map(|&track| Tile::Track { track, height }))
+                    .collect();
+                &default_layout
+            }
+        };
         // Resolve the layout into distinct, existing tracks that are not the viewer's own.
         let mut tiles: Vec<(TrackId, u32)> = Vec::new();
-        for tile in &sub.layout {
+        for tile in layout {
             let (track, height) = match *tile {
                 Tile::Track { track, height } => (track, height),
                 Tile::Speaker { height } => match dominant {
@@ -381,11 +408,22 @@ impl Router {
                 });
             }
         }
-        // Share the budget in priority order; what a tile leaves unused goes to the next.
+        // Spend the budget in priority order (a pinned or speaking tile first): a tile may
+        // take all but what the later tiles' lowest layers cost. An equal split would
+        // hold the big tile at the lowest layer while thumbnails got more.
+        let lowest: Vec<u32> = tiles
+            .iter()
+            .map(|(t, _)| layers::lowest_bitrate(&self.tracks[t].layers))
+            .collect();
         let mut budget = sub.budget;
         for (i, (track, height)) in tiles.iter().enumerate() {
             let available = &self.tracks[track].layers;
-            let share = budget / (tiles.len() - i) as u32;
+            let later: u32 = lowest[i + 1..].iter().sum();
+            // When not even that is left, this tile gets its lowest layer if anything.
+            let share = match budget.checked_sub(later) {
+                Some(spare) if spare >= lowest[i] => spare,
+                _ => budget.min(lowest[i]),
+            };
             let target = layers::choose(available, *height, share);
             if let Some(l) = target.and_then(|t| available.iter().find(|x| x.layer == t)) {
                 budget = budget.saturating_sub(l.bitrate);

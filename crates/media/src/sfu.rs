@@ -85,10 +85,11 @@ pub struct SfuConfig {
     /// probes for.
     pub initial_bwe: u32,
     pub desired_bwe: u32,
-    /// The least budget a subscriber is given whatever its estimate says: the estimate
-    /// follows what is actually sent, so an idle subscriber's would sink until it could
-    /// never receive video again. This lets the lowest layers of a few tiles flow, and
-    /// the estimate grow from there.
+    /// The least budget a subscriber is given whatever its estimate says. The estimate
+    /// is delay-based and follows what is actually sent (the slots carry no padding to
+    /// probe with), and on a busy host scheduling delays read as congestion: it sinks,
+    /// often below what the link carries, and would keep a tile the viewer enlarged at
+    /// the lowest layer for good. This lets one medium tile and a few thumbnails flow.
     pub min_budget: u32,
 }
 
@@ -102,7 +103,7 @@ impl Default for SfuConfig {
             tick: Duration::from_millis(50),
             initial_bwe: 1_500_000,
             desired_bwe: 5_000_000,
-            min_budget: 500_000,
+            min_budget: 1_000_000,
         }
     }
 }
@@ -311,6 +312,7 @@ impl Sfu {
         if let Some(layers) = sent_layers {
             self.router.set_track(peer.camera(), layers);
         }
+        tracing::debug!(participant = %id, ?gate, audio_slots = peer.audio_slots.len(), video_slots = peer.video_slots.len(), "peer added");
         self.peers.push(peer);
         self.decide(now);
         Ok(answer)
@@ -318,6 +320,7 @@ impl Sfu {
 
     /// Shows `tiles` (priority order) to `id`.
     pub fn set_layout(&mut self, id: ParticipantId, tiles: Vec<Tile>, now: Instant) {
+        tracing::debug!(participant = %id, ?tiles, "layout");
         self.router.set_layout(id, tiles);
         self.decide(now);
     }
@@ -342,6 +345,16 @@ impl Sfu {
     pub fn remove_peer(&mut self, id: ParticipantId) {
         self.peers.retain(|p| p.id != id);
         self.router.remove_participant(id);
+        // A new connection of theirs numbers its packets afresh: the slots they filled
+        // must rebase on its first packet, not map it through the old offsets (which
+        // could send it backwards, where the receiver drops it as old).
+        for peer in &mut self.peers {
+            for slot in peer.audio_slots.iter_mut().chain(&mut peer.video_slots) {
+                if slot.current.is_some_and(|(source, ..)| source.0 == id) {
+                    slot.current = None;
+                }
+            }
+        }
     }
 
     /// Everyone connected.
@@ -352,6 +365,24 @@ impl Sfu {
     /// What happened since the last call that the meeting must hear about.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
+    }
+
+    /// A notice never reached the meeting. Slots and layers are told only when they
+    /// change, so a lost one would leave a page without tiles or a camera layer paused
+    /// for good: forget it was told, and the next decision tells the current state again.
+    pub fn notice_lost(&mut self, notice: &Notice) {
+        let (participant, slots) = match notice {
+            Notice::Slots { participant, .. } => (participant, true),
+            Notice::Layers { participant, .. } => (participant, false),
+            Notice::DominantSpeaker(_) | Notice::Gone(_) => return,
+        };
+        if let Some(peer) = self.peers.iter_mut().find(|p| p.id == *participant) {
+            if slots {
+                peer.told_slots = None;
+            } else {
+                peer.told_layers = None;
+            }
+        }
     }
 
     fn receive<'a>(
@@ -380,26 +411,23 @@ impl Sfu {
         self.peers.iter().any(|p| p.rtc.accepts(&input))
     }
 
-    /// Feeds one received packet to the participant it belongs to; [`Sfu::poll`] next.
+    /// Feeds one received packet to the participant it belongs to, and says who that is
+    /// (the I/O loop ties an ICE-TCP connection to them); [`Sfu::poll`] next.
     pub fn handle_receive(
         &mut self,
         now: Instant,
         proto: Protocol,
         source: SocketAddr,
         data: &[u8],
-    ) -> bool {
-        let Some(input) = self.receive(now, proto, source, data) else {
-            return false;
-        };
-        let Some(peer) = self.peers.iter_mut().find(|p| p.rtc.accepts(&input)) else {
-            return false;
-        };
+    ) -> Option<ParticipantId> {
+        let input = self.receive(now, proto, source, data)?;
+        let peer = self.peers.iter_mut().find(|p| p.rtc.accepts(&input))?;
         if let Err(e) = peer.rtc.handle_input(input) {
             tracing::debug!(participant = %peer.id, error = %e, "dropping a participant's connection");
             peer.rtc.disconnect();
         }
         peer.touched = true;
-        true
+        Some(peer.id)
     }
 
     /// When [`Sfu::poll`] must run next even if no datagram arrives.
@@ -461,6 +489,7 @@ impl Sfu {
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
                 let bps = u32::try_from(estimate.as_u64()).unwrap_or(u32::MAX);
                 let budget = bps.max(self.cfg.min_budget);
+                tracing::trace!(participant = %self.peers[from].id, bps, "estimate");
                 self.router.set_budget(self.peers[from].id, budget);
             }
             Event::KeyframeRequest(req) => {
@@ -471,9 +500,13 @@ impl Sfu {
                     .iter()
                     .find(|s| s.mid == req.mid)
                     .and_then(|s| s.current.map(|c| c.0));
+                tracing::debug!(participant = %peer.id, mid = %req.mid, ?source, "keyframe request");
                 if let Some((publisher, _, Some(layer))) = source {
                     self.request_keyframe(publisher, layer, now);
                 }
+            }
+            Event::Connected => {
+                tracing::debug!(participant = %self.peers[from].id, "connected");
             }
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
                 self.peers[from].rtc.disconnect();
@@ -560,7 +593,9 @@ impl Sfu {
                 if starts_vp8_keyframe(&packet.payload) {
                     // Subscribers waiting for this layer switch now. The router's state
                     // says so, which is what the loop below reads.
-                    self.router.on_keyframe(camera, layer);
+                    for d in self.router.on_keyframe(camera, layer) {
+                        tracing::debug!(decision = ?d, "keyframe");
+                    }
                 }
                 (id, MediaKind::Video, Some(layer))
             }
@@ -589,6 +624,7 @@ impl Sfu {
     fn decide(&mut self, now: Instant) {
         self.next_tick = Some(now + self.cfg.tick);
         for d in self.router.tick(now) {
+            tracing::debug!(decision = ?d, "router");
             match d {
                 Decision::DominantSpeaker(p) => self.notices.push(Notice::DominantSpeaker(p)),
                 Decision::RequestKeyframe { track, layer } => {
@@ -606,6 +642,7 @@ impl Sfu {
         for peer in &mut self.peers {
             if let Some(slots) = self.router.slot_lists(peer.id) {
                 if peer.told_slots.as_ref() != Some(&slots) {
+                    tracing::debug!(participant = %peer.id, ?slots, "slots");
                     peer.told_slots = Some(slots.clone());
                     self.notices.push(Notice::Slots {
                         participant: peer.id,
@@ -617,6 +654,7 @@ impl Sfu {
             if peer.video_mid().is_some() {
                 let active = self.router.active_layers(peer.camera());
                 if peer.told_layers.as_ref() != Some(&active) {
+                    tracing::debug!(participant = %peer.id, ?active, "layers");
                     peer.told_layers = Some(active.clone());
                     self.notices.push(Notice::Layers {
                         participant: peer.id,

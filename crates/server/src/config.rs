@@ -2,7 +2,11 @@
 //! variables and command-line flags (clap reads both). Unknown keys in the file are
 //! refused, so a typo cannot silently leave a default in place. Every limit lives here.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
@@ -34,12 +38,26 @@ pub struct Config {
 pub struct MediaConfig {
     /// The UDP address media is received on (port 0: any free port).
     pub listen: SocketAddr,
-    /// The address browsers are told to send media to, when it differs from `listen`
-    /// (behind NAT, or when listening on 0.0.0.0).
-    pub public_addr: Option<SocketAddr>,
-    /// A TCP address for passive ICE-TCP, for networks that block UDP (off when unset).
-    /// Advertised at `public_addr`'s IP, if set, with this port.
+    /// The IP browsers are told to send media to (in UDP and TCP candidates alike), when
+    /// it differs from the listening one: behind a 1:1 NAT, or listening on 0.0.0.0.
+    pub public_ip: Option<IpAddr>,
+    /// Passive ICE-TCP, for networks that block UDP.
+    pub ice_tcp: bool,
+    /// The TCP address for ICE-TCP. Default: `listen`'s IP and port number (a TCP port
+    /// of its own; port 0: any free port).
     pub tcp_listen: Option<SocketAddr>,
+    /// Largest packet accepted, in bytes, over UDP or in one ICE-TCP frame (WebRTC keeps
+    /// packets under the path MTU). A larger datagram is dropped; a larger frame closes
+    /// its TCP connection.
+    pub max_packet_bytes: usize,
+    /// ICE-TCP connections open at once; more are refused.
+    pub max_tcp_connections: usize,
+    /// Bytes queued toward one ICE-TCP connection; packets beyond it are dropped (media
+    /// tolerates loss better than delay).
+    pub tcp_send_buffer_bytes: usize,
+    /// Seconds an ICE-TCP connection may carry nothing any participant accepts before it
+    /// is closed (browsers check consent every few seconds).
+    pub tcp_idle_secs: u64,
     /// TURN relays (coturn with `use-auth-secret`); none by default.
     pub turn: Option<crate::turn::TurnConfig>,
     /// Kernel receive and send buffer of the media socket, in bytes. Every participant's
@@ -53,11 +71,54 @@ impl Default for MediaConfig {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:0".parse().expect("valid literal"),
-            public_addr: None,
+            public_ip: None,
+            ice_tcp: true,
             tcp_listen: None,
+            max_packet_bytes: 2048,
+            max_tcp_connections: 4096,
+            tcp_send_buffer_bytes: 256 * 1024,
+            tcp_idle_secs: 30,
             turn: None,
             socket_buffer_bytes: 4 << 20,
         }
+    }
+}
+
+impl MediaConfig {
+    /// Where the ICE-TCP listener binds, if it runs.
+    pub fn tcp_listen(&self) -> Option<SocketAddr> {
+        self.ice_tcp.then(|| self.tcp_listen.unwrap_or(self.listen))
+    }
+
+    pub fn tcp_idle(&self) -> Duration {
+        Duration::from_secs(self.tcp_idle_secs)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.public_ip.is_none() && self.listen.ip().is_unspecified() {
+            bail!(
+                "media.listen on {} needs media.public_ip: browsers cannot be told to send to it",
+                self.listen.ip()
+            );
+        }
+        if self.public_ip.is_some_and(|ip| ip.is_unspecified()) {
+            bail!("media.public_ip must be an address browsers can reach");
+        }
+        // 1200: what WebRTC stacks assume every path carries.
+        let frame = confab_media::tcp::MAX_FRAME;
+        if !(1200..=frame).contains(&self.max_packet_bytes) {
+            bail!("media.max_packet_bytes must be between 1200 and {frame}");
+        }
+        if self.max_tcp_connections == 0
+            || self.tcp_send_buffer_bytes < self.max_packet_bytes
+            || self.tcp_idle_secs == 0
+        {
+            bail!("media: max_tcp_connections and tcp_idle_secs > 0, tcp_send_buffer_bytes >= max_packet_bytes");
+        }
+        if let Some(turn) = &self.turn {
+            turn.validate()?;
+        }
+        Ok(())
     }
 }
 
@@ -230,6 +291,7 @@ impl Config {
         if cl.max_message_bytes < 1024 || cl.compact_after == 0 || cl.awareness_per_second == 0 {
             bail!("collab: max_message_bytes >= 1024, compact_after and awareness_per_second > 0");
         }
+        self.media.validate()?;
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 bail!("public_url must start with http:// or https://");
@@ -251,7 +313,27 @@ mod tests {
         assert_eq!(parsed.listen, d.listen);
         assert_eq!(parsed.limits.max_chat_chars, d.limits.max_chat_chars);
         assert_eq!(parsed.limits.replay_events, d.limits.replay_events);
+        assert_eq!(parsed.media.max_packet_bytes, d.media.max_packet_bytes);
+        assert_eq!(parsed.media.tcp_idle_secs, d.media.tcp_idle_secs);
+        assert_eq!(parsed.media.tcp_listen(), d.media.tcp_listen());
         parsed.validate().unwrap();
+    }
+
+    #[test]
+    fn ice_tcp_listens_beside_udp_and_candidates_need_a_reachable_ip() {
+        let media: MediaConfig = toml::from_str("listen = \"0.0.0.0:10000\"").unwrap();
+        assert_eq!(media.tcp_listen(), Some("0.0.0.0:10000".parse().unwrap()));
+        assert!(
+            media.validate().is_err(),
+            "0.0.0.0 is no address to send to"
+        );
+        let media: MediaConfig =
+            toml::from_str("listen = \"0.0.0.0:10000\"\npublic_ip = \"203.0.113.7\"").unwrap();
+        media.validate().unwrap();
+        let media: MediaConfig = toml::from_str("ice_tcp = false").unwrap();
+        assert_eq!(media.tcp_listen(), None);
+        let media: MediaConfig = toml::from_str("max_packet_bytes = 70000").unwrap();
+        assert!(media.validate().is_err(), "no frame carries that");
     }
 
     #[test]

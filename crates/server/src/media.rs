@@ -1,5 +1,5 @@
-//! The media I/O loop: one UDP socket (and optionally one TCP listener for passive
-//! ICE-TCP, RFC 4571 framing) shared by every live meeting's SFU (str0m peers behind one
+//! The media I/O loop: one UDP socket and one TCP listener for passive ICE-TCP (unless
+//! turned off; see the `tcp` module) shared by every live meeting's SFU (str0m peers behind one
 //! address), driven by packets, commands and time. Meetings reach it through
 //! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
 //! dominant speaker, dropped connections).
@@ -18,25 +18,22 @@ use std::{
 use confab_media::{
     layers::LayerLimits,
     router::{Source, Tile, TrackId},
-    sfu::{Addresses, Datagram, Gate, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
-    tcp::{frame, Deframer},
+    sfu::{Addresses, Datagram, Gate, Notice, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
 };
 use confab_proto::{
     room::{IceServer, MediaTile},
     MeetingId, ParticipantId, Policy,
 };
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream, UdpSocket},
+    net::{TcpListener, UdpSocket},
     sync::{mpsc, oneshot},
 };
 use tokio_util::sync::CancellationToken;
 
+use self::tcp::{Connections, TcpEvent};
 use crate::{config::MediaConfig, room::ActorMsg, turn::TurnConfig};
 
-/// Packets queued toward one ICE-TCP connection; beyond this they are dropped (media
-/// tolerates loss better than delay).
-const TCP_QUEUE: usize = 256;
+mod tcp;
 
 /// Why an offer got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -88,35 +85,44 @@ pub struct Media {
 }
 
 impl Media {
-    /// Binds the UDP socket (and the ICE-TCP listener, if configured) and starts the
-    /// loop. Returns the bound addresses. Browsers are told `public_addr` when set (NAT,
-    /// containers); the TCP candidate uses its IP with the TCP port.
+    /// Binds the UDP socket (and the ICE-TCP listener, unless turned off) and starts the
+    /// loop. Returns the bound addresses. Candidates carry `public_ip` when set (NAT,
+    /// containers) with the bound ports.
     pub async fn start(
         cfg: &MediaConfig,
         shutdown: CancellationToken,
     ) -> std::io::Result<(Self, Addresses)> {
         let socket = bind_udp(cfg.listen, cfg.socket_buffer_bytes)?;
         let udp = socket.local_addr()?;
-        let listener = match cfg.tcp_listen {
+        let listener = match cfg.tcp_listen() {
             Some(addr) => Some(TcpListener::bind(addr).await?),
             None => None,
         };
         let tcp = listener.as_ref().map(TcpListener::local_addr).transpose()?;
+        let public = |bound: SocketAddr| match cfg.public_ip {
+            Some(ip) => SocketAddr::new(ip, bound.port()),
+            None => bound,
+        };
         let advertised = Addresses {
-            udp: cfg.public_addr.unwrap_or(udp),
-            tcp: tcp.map(|t| match cfg.public_addr {
-                Some(public) => SocketAddr::new(public.ip(), t.port()),
-                None => t,
-            }),
+            udp: public(udp),
+            tcp: tcp.map(public),
         };
         let (tx, rx) = mpsc::channel(1024);
         let (inbound_tx, inbound) = mpsc::channel(1024);
         if let Some(listener) = listener {
-            tokio::spawn(accept_tcp(listener, inbound_tx, shutdown.clone()));
+            let (max, packet) = (cfg.max_tcp_connections, cfg.max_packet_bytes);
+            tokio::spawn(tcp::listen(
+                listener,
+                max,
+                packet,
+                inbound_tx,
+                shutdown.clone(),
+            ));
         }
         let io = Io {
             socket,
-            tcp: HashMap::new(),
+            tcp: Connections::new(cfg),
+            max_packet: cfg.max_packet_bytes,
         };
         tokio::spawn(run(io, advertised, rx, inbound, shutdown));
         let turn = cfg.turn.clone().map(Arc::new);
@@ -247,20 +253,29 @@ fn tiles(layout: Vec<MediaTile>) -> Vec<Tile> {
 }
 
 struct MeetingMedia {
+    id: MeetingId,
     sfu: Sfu,
     room: mpsc::Sender<ActorMsg>,
 }
 
 impl MeetingMedia {
     /// Polls the SFU, sends its datagrams, and relays its notices to the meeting (without
-    /// waiting on the meeting actor: a full queue drops the notice, and the next change
-    /// sends the state again).
+    /// waiting on the meeting actor: a full queue drops the notice, and the SFU tells
+    /// the state again at its next decision).
     async fn poll(&mut self, io: &Io, now: Instant) {
         for d in self.sfu.poll(now) {
             io.send(d).await;
         }
         for notice in self.sfu.take_notices() {
-            let _ = self.room.try_send(ActorMsg::Media(notice));
+            if let Notice::Gone(participant) = notice {
+                io.tcp.left((self.id, participant));
+            }
+            if let Err(e) = self.room.try_send(ActorMsg::Media(notice)) {
+                if let ActorMsg::Media(notice) = e.into_inner() {
+                    tracing::warn!(?notice, "the meeting could not take a media notice");
+                    self.sfu.notice_lost(&notice);
+                }
+            }
         }
     }
 }
@@ -268,7 +283,8 @@ impl MeetingMedia {
 /// The sockets: UDP, and the ICE-TCP connections by peer address.
 struct Io {
     socket: UdpSocket,
-    tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+    tcp: Connections,
+    max_packet: usize,
 }
 
 impl Io {
@@ -277,81 +293,10 @@ impl Io {
             Protocol::Udp => {
                 let _ = self.socket.send_to(&d.data, d.to).await;
             }
-            // Only to a connection the peer opened: str0m also aims at browsers'
-            // `tcptype active` candidates (port 9), which accept nothing.
-            Protocol::Tcp => {
-                if let (Some(conn), Ok(framed)) = (self.tcp.get(&d.to), frame(&d.data)) {
-                    let _ = conn.try_send(framed);
-                }
-            }
+            Protocol::Tcp => self.tcp.send(d.to, &d.data),
             _ => {}
         }
     }
-}
-
-/// What the ICE-TCP connections report to the loop.
-enum TcpEvent {
-    Opened(SocketAddr, mpsc::Sender<Vec<u8>>),
-    Packet(SocketAddr, Vec<u8>),
-    Closed(SocketAddr),
-}
-
-async fn accept_tcp(
-    listener: TcpListener,
-    events: mpsc::Sender<TcpEvent>,
-    shutdown: CancellationToken,
-) {
-    loop {
-        tokio::select! {
-            r = listener.accept() => match r {
-                Ok((stream, peer)) => {
-                    tokio::spawn(tcp_connection(stream, peer, events.clone(), shutdown.clone()));
-                }
-                Err(e) => tracing::debug!(error = %e, "ICE-TCP accept failed"),
-            },
-            () = shutdown.cancelled() => return,
-        }
-    }
-}
-
-/// One ICE-TCP connection: frames in, frames out, until either side closes.
-async fn tcp_connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    events: mpsc::Sender<TcpEvent>,
-    shutdown: CancellationToken,
-) {
-    let _ = stream.set_nodelay(true);
-    let (mut read, mut write) = stream.into_split();
-    let (tx, mut outgoing) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
-    if events.send(TcpEvent::Opened(peer, tx)).await.is_err() {
-        return;
-    }
-    let writer = tokio::spawn(async move {
-        while let Some(framed) = outgoing.recv().await {
-            if write.write_all(&framed).await.is_err() {
-                break;
-            }
-        }
-    });
-    let mut deframer = Deframer::default();
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let n = tokio::select! {
-            r = read.read(&mut buf) => match r {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            },
-            () = shutdown.cancelled() => break,
-        };
-        for packet in deframer.push(&buf[..n]) {
-            if events.send(TcpEvent::Packet(peer, packet)).await.is_err() {
-                break;
-            }
-        }
-    }
-    writer.abort();
-    let _ = events.send(TcpEvent::Closed(peer)).await;
 }
 
 async fn run(
@@ -362,7 +307,8 @@ async fn run(
     shutdown: CancellationToken,
 ) {
     let mut meetings: HashMap<MeetingId, MeetingMedia> = HashMap::new();
-    let mut buf = vec![0u8; 2048];
+    // One byte more than the largest packet, to tell a larger datagram (cut to fit).
+    let mut buf = vec![0u8; io.max_packet + 1];
     let idle = Duration::from_secs(1);
     loop {
         let now = Instant::now();
@@ -375,13 +321,18 @@ async fn run(
         tokio::select! {
             r = io.socket.recv_from(&mut buf) => {
                 let Ok((n, from)) = r else { continue };
-                receive(&mut meetings, &io, Protocol::Udp, from, &buf[..n]).await;
+                if n <= io.max_packet {
+                    receive(&mut meetings, &io, Protocol::Udp, from, &buf[..n]).await;
+                }
             }
             Some(event) = tcp_events.recv() => match event {
-                TcpEvent::Opened(peer, tx) => { io.tcp.insert(peer, tx); }
-                TcpEvent::Closed(peer) => { io.tcp.remove(&peer); }
+                TcpEvent::Opened(peer, conn) => io.tcp.opened(peer, conn, Instant::now()),
+                TcpEvent::Closed(peer, id) => io.tcp.closed(peer, id),
                 TcpEvent::Packet(peer, packet) => {
-                    receive(&mut meetings, &io, Protocol::Tcp, peer, &packet).await;
+                    match receive(&mut meetings, &io, Protocol::Tcp, peer, &packet).await {
+                        Some(owner) => io.tcp.accepted(peer, owner, Instant::now()),
+                        None => io.tcp.rejected(peer),
+                    }
                 }
             },
             cmd = rx.recv() => {
@@ -397,28 +348,29 @@ async fn run(
                 }
                 // Connections that timed out may have left a meeting's SFU empty.
                 meetings.retain(|_, m| !m.sfu.is_empty());
+                io.tcp.close_idle(now);
             }
             () = shutdown.cancelled() => break,
         }
     }
 }
 
-/// Hands a packet to the meeting whose participant it belongs to, and polls only that one.
+/// Hands a packet to the meeting whose participant it belongs to, polls only that one,
+/// and says whose it was (nobody's: dropped).
 async fn receive(
     meetings: &mut HashMap<MeetingId, MeetingMedia>,
     io: &Io,
     proto: Protocol,
     from: SocketAddr,
     packet: &[u8],
-) {
+) -> Option<tcp::Owner> {
     let now = Instant::now();
-    if let Some(m) = meetings
+    let m = meetings
         .values_mut()
-        .find(|m| m.sfu.accepts(now, proto, from, packet))
-    {
-        m.sfu.handle_receive(now, proto, from, packet);
-        m.poll(io, now).await;
-    }
+        .find(|m| m.sfu.accepts(now, proto, from, packet))?;
+    let participant = m.sfu.handle_receive(now, proto, from, packet);
+    m.poll(io, now).await;
+    Some((m.id, participant?))
 }
 
 async fn command(
@@ -439,6 +391,7 @@ async fn command(
             reply,
         } => {
             let m = meetings.entry(meeting).or_insert_with(|| MeetingMedia {
+                id: meeting,
                 sfu: Sfu::new(local, sfu_config(&policy)),
                 room: room.clone(),
             });
@@ -477,6 +430,7 @@ async fn command(
             if let Some(m) = meetings.get_mut(&meeting) {
                 m.sfu.remove_peer(participant);
             }
+            io.tcp.left((meeting, participant));
             meeting
         }
         Command::IsEmpty { meeting, reply } => {

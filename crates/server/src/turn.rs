@@ -37,6 +37,19 @@ impl std::fmt::Debug for TurnConfig {
 }
 
 impl TurnConfig {
+    /// Refuses settings that would hand browsers useless relays.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let is_turn = |u: &String| u.starts_with("turn:") || u.starts_with("turns:");
+        if self.urls.is_empty() || !self.urls.iter().all(is_turn) {
+            anyhow::bail!("media.turn.urls: one or more turn: or turns: URLs");
+        }
+        // An empty secret would make every credential guessable.
+        if self.secret.is_empty() || self.ttl_hours == 0 {
+            anyhow::bail!("media.turn: secret must not be empty and ttl_hours must be positive");
+        }
+        Ok(())
+    }
+
     /// Credentials for `participant`, valid from `now` (unix seconds) for the TTL.
     pub fn ice_server(&self, participant: ParticipantId, now: u64) -> IceServer {
         let expires = now + self.ttl_hours * 3600;
@@ -77,5 +90,16 @@ mod tests {
             !format!("{cfg:?}").contains("north-wind"),
             "the secret is never printed"
         );
+        cfg.validate().unwrap();
+        let stun = TurnConfig {
+            urls: vec!["stun:stun.example.org".into()],
+            ..cfg.clone()
+        };
+        assert!(stun.validate().is_err(), "a relay, not just STUN");
+        let open = TurnConfig {
+            secret: String::new(),
+            ..cfg
+        };
+        assert!(open.validate().is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! and that a participant who leaves leaves nothing behind in the SFU.
 
 mod common;
+mod tcp_peer;
 
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ use str0m::{
     media::{Direction, MediaKind},
     Rtc,
 };
+use tcp_peer::TcpPeer;
 
 /// A browser-like offer: `media` (kind, direction) in m-line order.
 fn offer(media: &[(MediaKind, Direction)]) -> String {
@@ -161,99 +163,171 @@ async fn media_is_forgotten_when_participants_leave_or_drop() {
     }
 }
 
-/// Runs a str0m client over a real TCP connection to the server's ICE-TCP listener
-/// (RFC 4571 framing) until it is connected (ICE and DTLS done).
-async fn connect_over_tcp(room: &mut Room, server: std::net::SocketAddr) -> bool {
-    use confab_media::tcp::{frame, Deframer};
-    use str0m::{
-        net::{Protocol, Receive, TcpType},
-        Candidate, Event, Input, Output,
-    };
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
-    let local = stream.local_addr().unwrap();
-    let mut rtc = Rtc::builder().set_rtp_mode(true).build(Instant::now());
-    let candidate = Candidate::builder()
-        .tcp()
-        .host(local)
-        .tcptype(TcpType::Active)
-        .build()
-        .unwrap();
-    rtc.add_local_candidate(candidate);
-    let mut api = rtc.sdp_api();
-    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None);
-    api.add_media(MediaKind::Audio, Direction::RecvOnly, None, None, None);
-    let (offer, pending) = api.apply().unwrap();
-    room.send(&ClientMsg::MediaOffer {
-        sdp: offer.to_sdp_string(),
-    })
-    .await;
-    let ServerMsg::MediaAnswer { sdp } = room.until(is_answer).await else {
-        unreachable!()
-    };
-    let answer = str0m::change::SdpAnswer::from_sdp_string(&sdp).unwrap();
-    assert!(sdp.contains("tcptype passive"), "{sdp}");
-    rtc.sdp_api().accept_answer(pending, answer).unwrap();
-
+/// Runs a str0m client over ICE-TCP until it is connected (ICE and DTLS done); returns
+/// the connection.
+async fn connect_over_tcp(
+    room: &mut Room,
+    server: std::net::SocketAddr,
+) -> Option<tokio::net::TcpStream> {
+    let mut peer = TcpPeer::join(room, server).await;
     let deadline = Instant::now() + WAIT;
-    let mut deframer = Deframer::default();
-    let mut buf = vec![0u8; 4096];
-    while Instant::now() < deadline {
-        let wait = loop {
-            match rtc.poll_output().unwrap() {
-                Output::Transmit(t) if t.proto == Protocol::Tcp => {
-                    stream
-                        .write_all(&frame(&t.contents).unwrap())
-                        .await
-                        .unwrap();
-                }
-                Output::Transmit(_) => {}
-                Output::Event(Event::Connected) => return true,
-                Output::Event(_) => {}
-                Output::Timeout(t) => break t.saturating_duration_since(Instant::now()),
-            }
-        };
-        let wait = wait.min(std::time::Duration::from_millis(50));
-        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
-            Ok(Ok(0)) => return false,
-            Ok(Ok(n)) => {
-                for packet in deframer.push(&buf[..n]) {
-                    let input = Input::Receive(
-                        Instant::now(),
-                        Receive {
-                            proto: Protocol::Tcp,
-                            source: server,
-                            destination: local,
-                            contents: packet.as_slice().try_into().unwrap(),
-                        },
-                    );
-                    rtc.handle_input(input).unwrap();
-                }
-            }
-            Ok(Err(e)) => panic!("{e}"),
-            Err(_) => rtc.handle_input(Input::Timeout(Instant::now())).unwrap(),
+    while !peer.connected && Instant::now() < deadline {
+        if !peer.step().await {
+            return None;
         }
     }
-    false
+    peer.connected.then(|| peer.into_stream())
+}
+
+/// Whether the server closes `stream` within `WAIT`, reading (and ignoring) what it sends.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+fn ice_tcp_addr(s: &TestServer) -> std::net::SocketAddr {
+    let addr = s.server.as_ref().unwrap().media_addr;
+    addr.tcp.expect("ICE-TCP listens by default")
 }
 
 #[tokio::test]
-async fn a_client_that_cannot_use_udp_connects_over_ice_tcp() {
-    let s =
-        TestServer::start_with(|c| c.media.tcp_listen = Some("127.0.0.1:0".parse().unwrap())).await;
-    let tcp = s
-        .server
-        .as_ref()
-        .unwrap()
-        .media_addr
-        .tcp
-        .expect("ICE-TCP listens");
+async fn a_client_that_cannot_use_udp_connects_over_ice_tcp_until_it_leaves() {
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    assert_eq!(
+        tcp.ip(),
+        s.server.as_ref().unwrap().media_addr.udp.ip(),
+        "beside the UDP address"
+    );
     let org = s.admin_client().await;
     let m = org.schedule(&meeting("Behind a firewall")).await;
     let link = m.attendee_link.clone().unwrap();
     let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
-    assert!(connect_over_tcp(&mut o, tcp).await, "connected over TCP");
+    let mut stream = connect_over_tcp(&mut o, tcp)
+        .await
+        .expect("connected over TCP");
+
+    // Leaving the meeting ends the media connection too.
+    o.send(&ClientMsg::Leave).await;
+    assert!(closed_by_server(&mut stream).await, "the connection closed");
+}
+
+#[tokio::test]
+async fn behind_a_nat_candidates_carry_the_public_ip_and_browsers_connect_through_it() {
+    // Listening on every address, reached at another one (all of 127/8 is loopback): as
+    // a cloud VM is reached at its public IP.
+    let s = TestServer::start_with(|c| {
+        c.media.listen = "0.0.0.0:0".parse().unwrap();
+        c.media.public_ip = Some("127.0.0.2".parse().unwrap());
+    })
+    .await;
+    let addr = s.server.as_ref().unwrap().media_addr;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Natted")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    o.send(&ClientMsg::MediaOffer {
+        sdp: offer(&CAMERA_AND_MIC),
+    })
+    .await;
+    let ServerMsg::MediaAnswer { sdp } = o.until(is_answer).await else {
+        unreachable!()
+    };
+    let candidates: Vec<&str> = sdp
+        .lines()
+        .filter(|l| l.starts_with("a=candidate"))
+        .collect();
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+    for (c, port) in candidates
+        .iter()
+        .zip([addr.udp.port(), addr.tcp.unwrap().port()])
+    {
+        assert!(c.contains(&format!(" 127.0.0.2 {port} ")), "{c}");
+    }
+    let public_tcp =
+        std::net::SocketAddr::new("127.0.0.2".parse().unwrap(), addr.tcp.unwrap().port());
+    assert!(connect_over_tcp(&mut o, public_tcp).await.is_some());
+}
+
+#[tokio::test]
+async fn two_clients_without_udp_hear_each_other_through_the_sfu() {
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Both firewalled")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let ann = Client::new(&s).join_ok(&link, Some("Ann"), None).await;
+    let mut a = Room::enter(&s, &ann.token).await;
+    let mut peers = [
+        TcpPeer::join(&mut o, tcp).await,
+        TcpPeer::join(&mut a, tcp).await,
+    ];
+    let deadline = Instant::now() + WAIT;
+    while peers.iter().any(|p| p.received < 50) {
+        assert!(
+            Instant::now() < deadline,
+            "packets received: {:?}",
+            peers.each_ref().map(|p| p.received)
+        );
+        for p in &mut peers {
+            assert!(p.step().await, "the server kept the connection");
+        }
+    }
+}
+
+#[tokio::test]
+async fn strangers_and_garbage_on_ice_tcp_are_cut_off() {
+    use confab_media::tcp::frame;
+    use tokio::io::AsyncWriteExt;
+    let s = TestServer::start().await;
+    let tcp = ice_tcp_addr(&s);
+    let packets: [Vec<u8>; 3] = [
+        // Bytes that are no STUN, DTLS or RTP.
+        frame(b"GET / HTTP/1.1\r\n\r\n").unwrap(),
+        // A frame announcing more than any packet the server takes.
+        u16::MAX.to_be_bytes().to_vec(),
+        // A well-formed STUN binding request for a participant nobody knows.
+        frame(&stun_binding_request("nobody:knows")).unwrap(),
+    ];
+    for bytes in packets {
+        let mut stream = tokio::net::TcpStream::connect(tcp).await.unwrap();
+        stream.write_all(&bytes).await.unwrap();
+        assert!(closed_by_server(&mut stream).await, "{bytes:?}");
+    }
+    // The server still serves.
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("After the noise")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    assert!(connect_over_tcp(&mut o, tcp).await.is_some());
+}
+
+/// A STUN binding request (RFC 5389) with a USERNAME and no integrity: enough for the
+/// server to look up whose it is.
+fn stun_binding_request(username: &str) -> Vec<u8> {
+    let mut attr = Vec::new();
+    attr.extend_from_slice(&0x0006u16.to_be_bytes());
+    attr.extend_from_slice(&(username.len() as u16).to_be_bytes());
+    attr.extend_from_slice(username.as_bytes());
+    while attr.len() % 4 != 0 {
+        attr.push(0);
+    }
+    let mut msg = Vec::new();
+    msg.extend_from_slice(&0x0001u16.to_be_bytes());
+    msg.extend_from_slice(&(attr.len() as u16).to_be_bytes());
+    msg.extend_from_slice(&0x2112_A442u32.to_be_bytes());
+    msg.extend_from_slice(&[7; 12]);
+    msg.extend_from_slice(&attr);
+    msg
 }
 
 #[tokio::test]

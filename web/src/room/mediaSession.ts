@@ -64,6 +64,7 @@ export class MediaSession {
   private videoError: string | undefined;
   private unmuteAsked: ParticipantId | undefined;
   private lastRequestSeq = 0;
+  private inbox: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
   private lastPhase: string;
@@ -72,12 +73,17 @@ export class MediaSession {
     private readonly client: RoomClient,
     private readonly send: (msg: ClientMsg) => void,
   ) {
-    this.unsubscribe = client.onMedia((msg) => void this.onMessage(msg));
+    // One message at a time, in order: an answer, slots and layer changes each await the
+    // browser, and interleaved they would apply out of order (or reject each other).
+    this.unsubscribe = client.onMedia((msg) => {
+      this.inbox = this.inbox.then(() => this.onMessage(msg)).catch((e: unknown) => this.fail(e));
+    });
     this.lastPhase = client.state.phase.kind;
     this.unwatch = client.store.subscribe(() => {
       const phase = client.state.phase.kind;
       // After a reconnection the server has forgotten this peer connection: offer anew.
-      if (phase === 'live' && this.lastPhase === 'reconnecting' && this.local) void this.negotiate();
+      if (phase === 'live' && this.lastPhase === 'reconnecting' && this.local)
+        this.negotiate().catch((e: unknown) => this.fail(e));
       this.lastPhase = phase;
       const room = client.state.room;
       if (room) this.followRoom(room);
@@ -172,7 +178,7 @@ export class MediaSession {
     switch (msg.type) {
       case 'media_answer':
         await this.pc?.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
-        // The server starts from "switches on" and an empty layout: tell it ours.
+        // The server starts from "switches on" and a default layout: tell it ours.
         this.sendSwitches();
         this.sentLayout = '';
         this.sendLayout();
@@ -185,6 +191,12 @@ export class MediaSession {
         break;
     }
     this.publish();
+  }
+
+  /** The connection cannot work any more (say, the browser refused the answer): say why. */
+  private fail(e: unknown): void {
+    this.stop();
+    this.store.set({ phase: 'failed', message: message(e) });
   }
 
   /** Keeps the encodings somebody receives, pauses the others. */

@@ -11,9 +11,9 @@
 mod chat;
 mod commands;
 mod content;
-mod media;
 #[cfg(test)]
 mod content_tests;
+mod media;
 #[cfg(test)]
 mod tests;
 

@@ -37,12 +37,14 @@ struct Meeting {
     now: Instant,
 }
 
-/// `n` participants, each publishing a simulcast camera and subscribing.
+/// `n` participants, each publishing a simulcast camera and subscribing with a layout
+/// that shows nothing yet.
 fn meeting(n: usize) -> Meeting {
     let mut r = Router::new(RouterConfig::default());
     let people: Vec<_> = (0..n).map(|_| ParticipantId::new()).collect();
     for p in &people {
         r.add_subscriber(*p, 4, 10);
+        r.set_layout(*p, Vec::new());
         r.set_track(camera(*p), simulcast());
         r.set_budget(*p, 10_000_000);
     }
@@ -173,7 +175,7 @@ fn keyframe_requests_are_throttled_per_layer_across_subscribers() {
 }
 
 #[test]
-fn a_tight_budget_gets_lower_layers_and_leftover_goes_to_later_tiles() {
+fn a_tight_budget_serves_tiles_in_priority_order_and_leaves_the_rest_their_lowest_layer() {
     let mut m = meeting(3);
     let (viewer, a, b) = (m.people[0], m.people[1], m.people[2]);
     m.r.set_budget(viewer, 700_000);
@@ -191,10 +193,19 @@ fn a_tight_budget_gets_lower_layers_and_leftover_goes_to_later_tiles() {
         ],
     );
     let out = m.r.tick(m.now);
-    // 350 kb/s each at first: low for a (150k); b then has 550k: medium.
+    // a may use 700k less b's lowest 150k: medium (500k); b gets the 200k left: low.
     assert_eq!(
         keyframe_requests(&out),
-        vec![(camera(a), Layer::Low), (camera(b), Layer::Medium)]
+        vec![(camera(a), Layer::Medium), (camera(b), Layer::Low)]
+    );
+    // With room for the lowest layers only, the first tiles get them.
+    m.r.set_budget(viewer, 200_000);
+    m.r.tick(m.now + Duration::from_secs(1));
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Low);
+    assert!(
+        m.r.video_slot(viewer, camera(b)).is_none(),
+        "b does not fit"
     );
 }
 
@@ -308,8 +319,77 @@ fn leaving_stops_forwarding_and_leaves_nothing_behind() {
     m.r.tick(m.now);
     m.r.on_keyframe(camera(a), Layer::Low);
     m.r.remove_participant(a);
-    let out = m.r.tick(m.now);
-    assert_eq!(forwards(&out, viewer), vec![(camera(a), None)]);
+    assert!(
+        m.r.video_slot(viewer, camera(a)).is_none(),
+        "stopped at once"
+    );
+    m.r.tick(m.now);
     m.r.remove_participant(viewer);
     assert!(m.r.is_empty());
+}
+
+#[test]
+fn until_its_layout_is_known_a_subscriber_sees_every_camera_at_the_low_layer() {
+    let mut m = Meeting {
+        r: Router::new(RouterConfig::default()),
+        people: (0..3).map(|_| ParticipantId::new()).collect(),
+        now: Instant::now(),
+    };
+    let (listener, a, b) = (m.people[0], m.people[1], m.people[2]);
+    // A listener publishes nothing; two others publish cameras. Nobody reported a layout.
+    for p in [listener, a, b] {
+        m.r.add_subscriber(p, 4, 9);
+    }
+    for p in [a, b] {
+        m.r.set_track(camera(p), simulcast());
+    }
+    let out = m.r.tick(m.now);
+    assert_eq!(
+        keyframe_requests(&out),
+        vec![(camera(a), Layer::Low), (camera(b), Layer::Low)]
+    );
+    m.r.on_keyframe(camera(a), Layer::Low);
+    m.r.on_keyframe(camera(b), Layer::Low);
+    for (viewer, seen) in [(listener, vec![a, b]), (a, vec![b]), (b, vec![a])] {
+        let (_, video) = m.r.slot_lists(viewer).unwrap();
+        let filled: Vec<ParticipantId> = video.into_iter().flatten().collect();
+        assert_eq!(filled, seen, "nobody's own camera, everyone else's");
+        for p in seen {
+            assert_eq!(m.r.video_slot(viewer, camera(p)).unwrap().1, Layer::Low);
+        }
+    }
+    // An explicit layout, even an empty one, replaces the default.
+    m.r.set_layout(listener, vec![]);
+    let out = m.r.tick(m.now);
+    assert_eq!(
+        forwards(&out, listener),
+        vec![(camera(a), None), (camera(b), None)]
+    );
+}
+
+#[test]
+fn a_publisher_who_reconnects_is_forwarded_again_from_its_new_keyframe() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    let tile = Tile::Track {
+        track: camera(a),
+        height: 120,
+    };
+    m.r.set_layout(viewer, vec![tile]);
+    m.r.tick(m.now);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert!(m.r.video_slot(viewer, camera(a)).is_some());
+    // A new connection of a's replaces the old one before the next tick.
+    m.r.remove_participant(a);
+    m.r.add_subscriber(a, 4, 10);
+    m.r.set_layout(a, Vec::new());
+    m.r.set_track(camera(a), simulcast());
+    assert!(
+        m.r.video_slot(viewer, camera(a)).is_none(),
+        "the new stream's deltas are useless before its keyframe"
+    );
+    let out = m.r.tick(m.now + Duration::from_secs(1));
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::Low)]);
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Low);
 }

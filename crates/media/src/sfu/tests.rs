@@ -40,6 +40,8 @@ struct Client {
     proto: Protocol,
     connected: bool,
     received: Vec<Vec<u8>>,
+    /// Keyframe requests (PLI/FIR) received for what it sends.
+    keyframe_requests: usize,
 }
 
 impl Client {
@@ -71,6 +73,7 @@ impl Client {
             proto,
             connected: false,
             received: Vec::new(),
+            keyframe_requests: 0,
         }
     }
 
@@ -122,6 +125,7 @@ fn run(
                     Output::Timeout(_) => break,
                     Output::Event(Event::Connected) => c.connected = true,
                     Output::Event(Event::RtpPacket(p)) => c.received.push(p.payload.to_vec()),
+                    Output::Event(Event::KeyframeRequest(_)) => c.keyframe_requests += 1,
                     Output::Event(_) => {}
                 }
             }
@@ -203,8 +207,13 @@ fn send_video(c: &mut Client, mid: Mid, n: u64, t: Instant) {
     send_video_sized(c, mid, n, t, 0);
 }
 
-/// Sends frame `n` as one VP8 packet of at least `size` bytes.
+/// Sends frame `n` as one VP8 packet of at least `size` bytes; every 10th is a keyframe.
 fn send_video_sized(c: &mut Client, mid: Mid, n: u64, t: Instant, size: usize) {
+    send_vp8(c, mid, n, t, size, n.is_multiple_of(10));
+}
+
+/// Sends frame `n` as one VP8 packet of at least `size` bytes.
+fn send_vp8(c: &mut Client, mid: Mid, n: u64, t: Instant, size: usize, keyframe: bool) {
     let pt = c
         .rtc
         .codec_config()
@@ -216,7 +225,7 @@ fn send_video_sized(c: &mut Client, mid: Mid, n: u64, t: Instant, size: usize) {
         return;
     };
     // VP8 payload descriptor (S=1, partition 0), then the frame header: P=0 is a keyframe.
-    let mut payload = vec![0x10, u8::from(!n.is_multiple_of(10))];
+    let mut payload = vec![0x10, u8::from(!keyframe)];
     payload.extend(format!("frame {n}").bytes());
     if payload.len() < size {
         payload.resize(size, 0xab);
@@ -384,12 +393,13 @@ fn video_flows_once_in_the_layout_starting_at_a_keyframe_and_policy_caps_it() {
         now,
     )
     .unwrap();
+    sfu.set_layout(bob.id, vec![], now);
     assert!(
         sfu.take_notices().contains(&Notice::Layers {
             participant: alice.id,
             active: vec![]
         }),
-        "nobody watches yet: the layer may pause"
+        "nobody watches: the layer may pause"
     );
     let mut n = 0;
     let mut film = |clients: &mut [&mut Client], t| {
@@ -406,7 +416,7 @@ fn video_flows_once_in_the_layout_starting_at_a_keyframe_and_policy_caps_it() {
         Duration::from_millis(500),
         &mut film,
     );
-    assert!(frames(both[1]).is_empty(), "no layout, no video");
+    assert!(frames(both[1]).is_empty(), "an empty layout, no video");
 
     let track = camera(both[0].id);
     sfu.set_layout(both[1].id, vec![Tile::Track { track, height: 360 }], now);
@@ -704,5 +714,152 @@ fn a_camera_sending_above_the_bitrate_cap_stops_being_forwarded() {
         "{} then {}",
         measured,
         frames(both[1]).len()
+    );
+}
+
+#[test]
+fn a_late_subscriber_without_a_layout_gets_video_starting_with_a_keyframe() {
+    let mut now = Instant::now();
+    let mut sfu = sfu();
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut bob = Client::new("10.0.0.3:1000", now);
+    let mids = join(
+        &mut sfu,
+        &mut alice,
+        &[(MediaKind::Video, Direction::SendOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    // Like a browser's encoder: one keyframe at the start, then only when asked.
+    let mut n = 0;
+    let mut answered = 0;
+    let mut film = |clients: &mut [&mut Client], t| {
+        let c = &mut *clients[0];
+        if c.connected {
+            let keyframe = n == 0 || c.keyframe_requests > answered;
+            answered = c.keyframe_requests;
+            send_vp8(c, mids[0], n, t, 0, keyframe);
+            n += 1;
+        }
+    };
+    run(
+        &mut sfu,
+        &mut [&mut alice],
+        &mut now,
+        Duration::from_millis(500),
+        &mut film,
+    );
+    // Bob joins long after alice's keyframe and reports no layout.
+    join(
+        &mut sfu,
+        &mut bob,
+        &[(MediaKind::Video, Direction::RecvOnly)],
+        ALL,
+        now,
+    )
+    .unwrap();
+    let mut both = [&mut alice, &mut bob];
+    run(
+        &mut sfu,
+        &mut both,
+        &mut now,
+        Duration::from_secs(1),
+        &mut film,
+    );
+    let got = frames(both[1]);
+    assert!(got.len() > 50, "{} frames", got.len());
+    assert_eq!(got[0][1], 0, "the first frame bob gets is a keyframe");
+    assert!(sfu.take_notices().contains(&Notice::Slots {
+        participant: both[1].id,
+        audio: vec![],
+        video: vec![Some(both[0].id)]
+    }));
+}
+
+#[test]
+fn a_publisher_who_reconnects_is_heard_again_however_its_new_stream_is_numbered() {
+    let mut now = Instant::now();
+    let mut sfu = sfu();
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut bob = Client::new("10.0.0.3:1000", now);
+    let audio = [(MediaKind::Audio, Direction::SendOnly)];
+    let mids = join(&mut sfu, &mut alice, &audio, ALL, now).unwrap();
+    let slot = [(MediaKind::Audio, Direction::RecvOnly)];
+    join(&mut sfu, &mut bob, &slot, ALL, now).unwrap();
+    let mut n = 0u64;
+    let mut speak = |clients: &mut [&mut Client], t| {
+        if clients[0].connected {
+            send_audio(clients[0], mids[0], n, t);
+            n += 1;
+        }
+    };
+    run(
+        &mut sfu,
+        &mut [&mut alice, &mut bob],
+        &mut now,
+        Duration::from_secs(1),
+        &mut speak,
+    );
+    let before = bob.received.len();
+    assert!(before > 50, "{before}");
+
+    // Alice's page reconnects: a new connection whose numbering starts over, lower than
+    // where the old one had got to.
+    let mut again = Client::new("10.0.0.2:1001", now);
+    again.id = alice.id;
+    let mids = join(&mut sfu, &mut again, &audio, ALL, now).unwrap();
+    let mut n = 0u64;
+    run(
+        &mut sfu,
+        &mut [&mut again, &mut bob],
+        &mut now,
+        Duration::from_secs(1),
+        |clients, t| {
+            if clients[0].connected {
+                send_audio(clients[0], mids[0], n, t);
+                n += 1;
+            }
+        },
+    );
+    let after = bob.received.len() - before;
+    assert!(
+        after > 50,
+        "bob heard {after} packets of alice's new connection"
+    );
+}
+
+#[test]
+fn slots_and_layers_the_meeting_never_got_are_told_again() {
+    let now = Instant::now();
+    let mut sfu = sfu();
+    let mut alice = Client::new("10.0.0.2:1000", now);
+    let mut bob = Client::new("10.0.0.3:1000", now);
+    let camera_only = [(MediaKind::Video, Direction::SendOnly)];
+    join(&mut sfu, &mut alice, &camera_only, ALL, now).unwrap();
+    let slot = [(MediaKind::Video, Direction::RecvOnly)];
+    join(&mut sfu, &mut bob, &slot, ALL, now).unwrap();
+    let told = sfu.take_notices();
+    let slots = Notice::Slots {
+        participant: bob.id,
+        audio: vec![],
+        video: vec![Some(alice.id)],
+    };
+    let layers = Notice::Layers {
+        participant: alice.id,
+        active: vec![Layer::High],
+    };
+    assert!(told.contains(&slots) && told.contains(&layers), "{told:?}");
+    // Unchanged state is not told twice...
+    sfu.poll(now + Duration::from_millis(100));
+    assert!(!sfu.take_notices().contains(&slots));
+    // ...unless the meeting never got it.
+    sfu.notice_lost(&slots);
+    sfu.notice_lost(&layers);
+    sfu.poll(now + Duration::from_millis(200));
+    let again = sfu.take_notices();
+    assert!(
+        again.contains(&slots) && again.contains(&layers),
+        "{again:?}"
     );
 }
