@@ -105,12 +105,14 @@ async function frameWidthOf(page, name) {
 
 /**
  * The width `page`'s camera is encoded at now, before each simulcast layer scales it
- * down (l by 4, m by 2): a loaded browser lowers it (CPU adaptation). 0 if nothing is sent.
+ * down (l by 4, m by 2): a loaded browser lowers it (CPU adaptation). Read from the
+ * lowest active layer: short of bandwidth, the browser stops the upper ones first, and
+ * their last frame width stays in the stats. 0 if nothing is sent.
  */
 async function encodedWidth(page) {
   return page.evaluate(async () => {
     const scale = { l: 4, m: 2, h: 1 };
-    let width = 0;
+    let lowest;
     for (const pc of globalThis.__confabPeerConnections ?? []) {
       const stats = await pc.getStats();
       stats.forEach((s) => {
@@ -119,12 +121,13 @@ async function encodedWidth(page) {
           s.kind === "video" &&
           s.active !== false &&
           scale[s.rid] &&
-          s.frameWidth
+          s.frameWidth &&
+          (!lowest || scale[s.rid] > scale[lowest.rid])
         )
-          width = Math.max(width, s.frameWidth * scale[s.rid]);
+          lowest = s;
       });
     }
-    return width;
+    return lowest ? lowest.frameWidth * scale[lowest.rid] : 0;
   });
 }
 
