@@ -12,6 +12,9 @@
 //! - A subscriber switches layer only on a keyframe of the new layer; until then the old
 //!   layer keeps flowing, so the picture never breaks.
 //! - Keyframe requests to a publisher are throttled per layer.
+//! - A layer whose keyframe does not come although asked for is, for a while, treated as
+//!   not sent: browsers stop sending upper simulcast layers when CPU or uplink run short,
+//!   and waiting for them would show nothing at all.
 //! - A layer no subscriber receives or waits for is paused at the publisher.
 
 use std::{
@@ -58,6 +61,10 @@ pub struct RouterConfig {
     pub initial_budget: u32,
     /// At most one keyframe request per track layer this often.
     pub keyframe_interval: Duration,
+    /// A layer wanted this long without a keyframe is taken as not sent...
+    pub stall_after: Duration,
+    /// ...and tried again this much later.
+    pub stall_retry: Duration,
     pub speakers: SpeakerConfig,
 }
 
@@ -66,6 +73,9 @@ impl Default for RouterConfig {
         Self {
             initial_budget: 1_000_000,
             keyframe_interval: Duration::from_millis(300),
+            // Several keyframe requests' worth: a loaded browser answers within a second.
+            stall_after: Duration::from_millis(1500),
+            stall_retry: Duration::from_secs(5),
             speakers: SpeakerConfig::default(),
         }
     }
@@ -141,6 +151,10 @@ pub struct Router {
     subscribers: BTreeMap<ParticipantId, Subscriber>,
     speakers: SpeakerDetector,
     last_keyframe_request: HashMap<(TrackId, Layer), Instant>,
+    /// Layers somebody waits to switch to, since when.
+    waiting: HashMap<(TrackId, Layer), Instant>,
+    /// Layers taken as not sent, until when.
+    stalled: HashMap<(TrackId, Layer), Instant>,
 }
 
 impl Router {
@@ -151,6 +165,8 @@ impl Router {
             tracks: BTreeMap::new(),
             subscribers: BTreeMap::new(),
             last_keyframe_request: HashMap::new(),
+            waiting: HashMap::new(),
+            stalled: HashMap::new(),
         }
     }
 
@@ -181,6 +197,8 @@ impl Router {
     pub fn remove_track(&mut self, track: TrackId) {
         self.tracks.remove(&track);
         self.last_keyframe_request.retain(|(t, _), _| *t != track);
+        self.waiting.retain(|(t, _), _| *t != track);
+        self.stalled.retain(|(t, _), _| *t != track);
         for s in self.subscribers.values_mut() {
             s.forwarding.remove(&track);
         }
@@ -220,6 +238,8 @@ impl Router {
 
     /// A keyframe of `layer` arrived: subscribers waiting for it switch now.
     pub fn on_keyframe(&mut self, track: TrackId, layer: Layer) -> Vec<Decision> {
+        self.waiting.remove(&(track, layer));
+        self.stalled.remove(&(track, layer));
         let mut out = Vec::new();
         for (id, s) in &mut self.subscribers {
             if let Some(f) = s.forwarding.get_mut(&track) {
@@ -293,6 +313,8 @@ impl Router {
         self.tracks.is_empty()
             && self.subscribers.is_empty()
             && self.last_keyframe_request.is_empty()
+            && self.waiting.is_empty()
+            && self.stalled.is_empty()
     }
 
     /// Re-decides everything for the current inputs.
@@ -303,11 +325,30 @@ impl Router {
         }
         let heard = self.speakers.forwarded(now);
         let dominant = self.speakers.dominant();
+        self.stalled.retain(|_, until| *until > now);
+        // A layer somebody receives is being sent, however long another waits for it.
+        let flowing: BTreeSet<(TrackId, Layer)> = self
+            .subscribers
+            .values()
+            .flat_map(|s| s.forwarding.iter())
+            .filter_map(|(t, f)| Some((*t, f.current?)))
+            .collect();
+        let (after, retry) = (self.cfg.stall_after, self.cfg.stall_retry);
+        for (key, since) in &self.waiting {
+            if now.saturating_duration_since(*since) >= after && !flowing.contains(key) {
+                self.stalled.insert(*key, now + retry);
+            }
+        }
         let ids: Vec<ParticipantId> = self.subscribers.keys().copied().collect();
         let mut keyframes: BTreeSet<(TrackId, Layer)> = BTreeSet::new();
         for id in ids {
             self.route_audio(id, &heard, &mut out);
             self.route_video(id, dominant, &mut keyframes, &mut out);
+        }
+        // Waiting starts when a layer is first wanted and ends when nobody wants it.
+        self.waiting.retain(|key, _| keyframes.contains(key));
+        for key in &keyframes {
+            self.waiting.entry(*key).or_insert(now);
         }
         // Resume layers first, so a keyframe request reaches a layer that is being sent.
         self.pause_unwatched(&mut out);
@@ -417,7 +458,14 @@ impl Router {
             .collect();
         let mut budget = sub.budget;
         for (i, (track, height)) in tiles.iter().enumerate() {
-            let available = &self.tracks[track].layers;
+            let published = &self.tracks[track].layers;
+            let sent: Vec<LayerInfo> = published
+                .iter()
+                .filter(|l| !self.stalled.contains_key(&(*track, l.layer)))
+                .copied()
+                .collect();
+            // With every layer stalled, keep asking for all of them.
+            let available = if sent.is_empty() { published } else { &sent };
             let later: u32 = lowest[i + 1..].iter().sum();
             // When not even that is left, this tile gets its lowest layer if anything.
             let share = match budget.checked_sub(later) {

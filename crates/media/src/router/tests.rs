@@ -393,3 +393,37 @@ fn a_publisher_who_reconnects_is_forwarded_again_from_its_new_keyframe() {
     m.r.on_keyframe(camera(a), Layer::Low);
     assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Low);
 }
+
+#[test]
+fn a_layer_whose_keyframe_never_comes_gives_way_to_one_that_is_sent_then_is_retried() {
+    let mut m = meeting(2);
+    let (viewer, a) = (m.people[0], m.people[1]);
+    let tile = Tile::Track {
+        track: camera(a),
+        height: 300,
+    };
+    m.r.set_layout(viewer, vec![tile]);
+    let out = m.r.tick(m.now);
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::Medium)]);
+    // The browser stopped sending the medium layer (CPU or uplink short): no keyframe
+    // comes, however often it is asked for.
+    let cfg = RouterConfig::default();
+    let mut t = m.now;
+    loop {
+        t += Duration::from_millis(50);
+        let out = m.r.tick(t);
+        if keyframe_requests(&out).contains(&(camera(a), Layer::Low)) {
+            break;
+        }
+        assert!(t < m.now + cfg.stall_after * 2, "never falls back");
+    }
+    assert!(t >= m.now + cfg.stall_after, "gave up on medium too soon");
+    m.r.on_keyframe(camera(a), Layer::Low);
+    assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Low);
+    // Later the medium layer is tried again, and taken once its keyframe comes.
+    let later = t + cfg.stall_retry + Duration::from_millis(100);
+    let out = m.r.tick(later);
+    assert_eq!(keyframe_requests(&out), vec![(camera(a), Layer::Medium)]);
+    m.r.on_keyframe(camera(a), Layer::Medium);
+    assert_eq!(m.r.video_slot(viewer, camera(a)).unwrap().1, Layer::Medium);
+}
