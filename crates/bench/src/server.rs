@@ -4,7 +4,11 @@
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use anyhow::{bail, Context};
-use confab_proto::{rest::MeetingView, MeetingId};
+use confab_proto::{
+    rest::{JoinResponse, MeetingView},
+    room::{ClientMsg, ServerMsg},
+    MeetingId,
+};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -97,5 +101,49 @@ impl ConfabProcess {
 impl Drop for ConfabProcess {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// A WebSocket to the server under test (room channel or shared document).
+pub type ServerSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Joins through the link `key` (as guest `name`, or as whoever `http` is signed in as when
+/// `None`) and enters the room: the join token and the room socket, once welcomed.
+pub async fn enter_room(
+    http: &reqwest::Client,
+    base: &str,
+    ws_url: &str,
+    key: &str,
+    name: Option<&str>,
+) -> anyhow::Result<(String, ServerSocket)> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let body = name.map_or_else(|| json!({}), |n| json!({"display_name": n}));
+    let join: JoinResponse = http
+        .post(format!("{base}/api/v1/links/{key}/join"))
+        .json(&body)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+    let hello = ClientMsg::Hello {
+        token: join.token.clone(),
+        resume: None,
+    };
+    ws.send(Message::text(serde_json::to_string(&hello)?))
+        .await?;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(60), ws.next()).await? {
+            Some(Ok(Message::Text(t))) => {
+                if let ServerMsg::Welcome { .. } = serde_json::from_str(&t)? {
+                    return Ok((join.token, ws));
+                }
+            }
+            Some(Ok(_)) => {}
+            other => bail!("{name:?} lost the room connection before the welcome: {other:?}"),
+        }
     }
 }

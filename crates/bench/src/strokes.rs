@@ -16,12 +16,10 @@ use std::{
 use anyhow::{bail, Context};
 use confab_proto::{
     content::DocumentKind,
-    rest::JoinResponse,
     room::{ClientMsg, RoomEvent, ServerMsg},
     shared_doc::INK,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use yrs::{
@@ -31,7 +29,12 @@ use yrs::{
     WriteTxn,
 };
 
-use crate::{procstat, server::ConfabProcess, stats, swarm::Organizer};
+use crate::{
+    procstat,
+    server::{enter_room, ConfabProcess, ServerSocket},
+    stats,
+    swarm::Organizer,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,9 +60,6 @@ pub struct Args {
 
 /// A v1 update that changes nothing: a viewer's whole state.
 const EMPTY_UPDATE: &[u8] = &[0, 0];
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let server = ConfabProcess::start(&args.server, args.port).await?;
@@ -111,7 +111,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let collab = collab_url("");
         let batches = args.batches;
         tasks.push(tokio::spawn(async move {
-            let (token, room) = enter(&http, &base, &ws_url, &key, i).await?;
+            let name = format!("Viewer {i}");
+            let (token, room) = enter_room(&http, &base, &ws_url, &key, Some(&name)).await?;
+            // Stay in the meeting (answered and pinged) while on the page.
+            let room = tokio::spawn(keep_alive(room));
             let (mut ink, _) = tokio_tungstenite::connect_async(format!("{collab}{token}")).await?;
             send(&mut ink, SyncMessage::SyncStep1(StateVector::default())).await?;
             let (mut stroke_made, mut seen) = (false, 0);
@@ -243,46 +246,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Joins as guest `i` and enters the room; the room socket stays open (and answered) in
-/// a task until the returned handle is aborted.
-async fn enter(
-    http: &reqwest::Client,
-    base: &str,
-    ws_url: &str,
-    key: &str,
-    i: usize,
-) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
-    let join: JoinResponse = http
-        .post(format!("{base}/api/v1/links/{key}/join"))
-        .json(&json!({"display_name": format!("Viewer {i}")}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
-    let hello = ClientMsg::Hello {
-        token: join.token.clone(),
-        resume: None,
-    };
-    ws.send(Message::text(serde_json::to_string(&hello)?))
-        .await?;
-    loop {
-        match ws.next().await {
-            Some(Ok(Message::Text(t))) => {
-                if let ServerMsg::Welcome { .. } = serde_json::from_str(&t)? {
-                    break;
-                }
-            }
-            Some(Ok(_)) => {}
-            other => bail!("viewer {i} lost its room connection: {other:?}"),
-        }
-    }
-    let room = tokio::spawn(keep_alive(ws));
-    Ok((join.token, room))
-}
-
 /// Reads the room channel and pings it, so the participant stays in the meeting.
-async fn keep_alive(mut ws: Ws) {
+async fn keep_alive(mut ws: ServerSocket) {
     let mut ping = tokio::time::interval(Duration::from_secs(20));
     loop {
         tokio::select! {
@@ -297,7 +262,7 @@ async fn keep_alive(mut ws: Ws) {
     }
 }
 
-async fn send(ws: &mut Ws, msg: SyncMessage) -> anyhow::Result<()> {
+async fn send(ws: &mut ServerSocket, msg: SyncMessage) -> anyhow::Result<()> {
     ws.send(Message::binary(YMessage::Sync(msg).encode_v1()))
         .await?;
     Ok(())

@@ -9,16 +9,18 @@ use std::{
 use anyhow::bail;
 use confab_proto::{
     content::{DocumentInfo, DocumentStatus},
-    rest::JoinResponse,
     room::{ChatTo, ClientMsg, RoomEvent, ServerMsg},
     DocumentId, MeetingId,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::{procstat, server::ConfabProcess, stats};
+use crate::{
+    procstat,
+    server::{enter_room, ConfabProcess, ServerSocket},
+    stats,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -104,27 +106,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         tasks.push(tokio::spawn(async move {
             let mut go_rx = go.subscribe();
             let t0 = Instant::now();
-            let join: JoinResponse = guest_http
-                .post(format!("{base}/api/v1/links/{key}/join"))
-                .json(&json!({"display_name": format!("Bot {i}")}))
-                .send()
-                .await?
-                .json()
-                .await?;
-            let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url).await?;
-            let hello = ClientMsg::Hello { token: join.token, resume: None };
-            ws.send(Message::text(serde_json::to_string(&hello)?)).await?;
-            loop {
-                match ws.next().await {
-                    Some(Ok(Message::Text(t))) => {
-                        if let ServerMsg::Welcome { .. } = serde_json::from_str(&t)? {
-                            break;
-                        }
-                    }
-                    Some(Ok(_)) => {}
-                    other => bail!("participant {i} lost its connection before the welcome: {other:?}"),
-                }
-            }
+            let name = format!("Bot {i}");
+            let (_, mut ws) = enter_room(&guest_http, &base, &ws_url, &key, Some(&name)).await?;
             let _ = ready_tx.send((i, t0.elapsed()));
             let (mut received, mut stage_seen) = (0, 0);
             loop {
@@ -279,9 +262,7 @@ fn png(rgb: [u8; 3]) -> anyhow::Result<Vec<u8>> {
 
 /// The meeting's organizer: uploads documents and turns pages.
 pub(crate) struct Organizer {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
+    ws: ServerSocket,
     token: String,
     meeting: MeetingId,
 }
@@ -294,27 +275,8 @@ impl Organizer {
         key: &str,
         meeting: MeetingId,
     ) -> anyhow::Result<Self> {
-        let join: JoinResponse = http
-            .post(format!("{base}/api/v1/links/{key}/join"))
-            .json(&json!({}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
-        let hello = ClientMsg::Hello {
-            token: join.token.clone(),
-            resume: None,
-        };
-        ws.send(Message::text(serde_json::to_string(&hello)?))
-            .await?;
-        let mut o = Organizer {
-            ws,
-            token: join.token,
-            meeting,
-        };
-        o.until(|m| matches!(m, ServerMsg::Welcome { .. })).await?;
-        Ok(o)
+        let (token, ws) = enter_room(http, base, ws_url, key, None).await?;
+        Ok(Organizer { ws, token, meeting })
     }
 
     pub(crate) async fn until(
