@@ -90,9 +90,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         } => document.pages[0].collab.to_string(),
         _ => unreachable!("matched above"),
     };
-    let collab_base = server.base.replacen("http://", "ws://", 1);
-    let collab_url =
-        |token: &str| format!("{collab_base}/api/v1/collab/{meeting}/{page}?token={token}");
+    // The page's ink layer; each connection appends its join token.
+    let ink_url = format!(
+        "{}/api/v1/collab/{meeting}/{page}?token=",
+        server.base.replacen("http://", "ws://", 1)
+    );
 
     // Viewers: in the meeting (room channel kept open), then on the ink layer.
     let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
@@ -108,14 +110,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             server.ws_url.clone(),
         );
         let (sent, synced_tx, lat_tx) = (sent.clone(), synced_tx.clone(), lat_tx.clone());
-        let collab = collab_url("");
+        let ink_url = ink_url.clone();
         let batches = args.batches;
         tasks.push(tokio::spawn(async move {
             let name = format!("Viewer {i}");
             let (token, room) = enter_room(&http, &base, &ws_url, &key, Some(&name)).await?;
             // Stay in the meeting (answered and pinged) while on the page.
             let room = tokio::spawn(keep_alive(room));
-            let (mut ink, _) = tokio_tungstenite::connect_async(format!("{collab}{token}")).await?;
+            let (mut ink, _) =
+                tokio_tungstenite::connect_async(format!("{ink_url}{token}")).await?;
             send(&mut ink, SyncMessage::SyncStep1(StateVector::default())).await?;
             let (mut stroke_made, mut seen) = (false, 0);
             while seen < batches {
@@ -158,7 +161,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     // The presenter draws one long freehand stroke, batch by batch.
-    let (mut pen, _) = tokio_tungstenite::connect_async(collab_url(organizer.token())).await?;
+    let (mut pen, _) =
+        tokio_tungstenite::connect_async(format!("{ink_url}{}", organizer.token())).await?;
     let doc = Doc::new();
     let points: ArrayRef = {
         let mut txn = doc.transact_mut();

@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import type { LinkInfo } from '../proto/LinkInfo';
 import { Brand } from '../components/Brand';
 import { Icon } from '../components/Icon';
-import { ErrorAlert } from '../components/Problem';
+import { ErrorAlert, ErrorWithRetry } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { ApiError, api, problemText, problemTypes } from '../lib/api';
 import { differsLocally, formatTime, formatWhen } from '../lib/format';
@@ -60,12 +60,7 @@ function LinkProblem({ error, onRetry }: { error: unknown; onRetry: () => void }
   return (
     <div className="stack">
       <h1>Could not open the invitation</h1>
-      <ErrorAlert error={error} />
-      <div>
-        <button type="button" className="btn" onClick={onRetry}>
-          Try again
-        </button>
-      </div>
+      <ErrorWithRetry error={error} onRetry={onRetry} />
     </div>
   );
 }

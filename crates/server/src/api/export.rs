@@ -96,13 +96,11 @@ async fn export_page(
         }
         DocumentKind::Whiteboard => Background::Blank,
         DocumentKind::Text => match page.text {
-            Some(name) => {
-                Background::Text(read::text(&load(state, tenant, meeting, name).await?.0))
-            }
+            Some(name) => Background::Text(read::text(&load(state, tenant, meeting, name).await?)),
             None => Background::Blank,
         },
     };
-    let ink = read::ink(&load(state, tenant, meeting, page.collab).await?.0);
+    let ink = read::ink(&load(state, tenant, meeting, page.collab).await?);
     Ok(ExportPage {
         width: page.width,
         height: page.height,
@@ -111,13 +109,13 @@ async fn export_page(
     })
 }
 
-/// A shared document as stored (and how many stored entries were unreadable).
+/// A shared document as stored.
 async fn load(
     state: &AppState,
     tenant: TenantId,
     meeting: MeetingId,
     name: DocName,
-) -> ApiResult<(confab_collab::Doc, usize)> {
+) -> ApiResult<confab_collab::Doc> {
     let key = DocKey {
         tenant,
         meeting,
@@ -128,7 +126,11 @@ async fn load(
         .load(&key)
         .await
         .map_err(|e| ApiError::Internal(format!("loading {key}: {e}")))?;
-    Ok(read::doc_from(&stored))
+    let (doc, skipped) = read::doc_from(&stored);
+    if skipped > 0 {
+        tracing::warn!(%key, skipped, "stored updates that do not apply were left out of an export");
+    }
+    Ok(doc)
 }
 
 /// `attachment; filename*=UTF-8''…` naming the download after the document.
