@@ -194,12 +194,15 @@ fn draw_stroke(c: &mut Content, s: &Stroke, w: f32, h: f32) {
         InkTool::Text => {
             let text = s.text.as_deref().unwrap_or("");
             // `width` is the text's height for the text tool; the point its top-left.
+            // Lines 1.25 heights apart, as the browser draws them.
             let size = size.max(2.0);
-            c.begin_text()
-                .set_font(FONTS[0].0, size)
-                .next_line(x0, y0 - size)
-                .show(Str(&win_ansi(text)))
-                .end_text();
+            for (i, line) in text.lines().enumerate() {
+                c.begin_text()
+                    .set_font(FONTS[0].0, size)
+                    .next_line(x0, y0 - size - i as f32 * size * 1.25)
+                    .show(Str(&win_ansi(line)))
+                    .end_text();
+            }
         }
     }
     c.restore_state();

@@ -67,7 +67,7 @@ fn at(img: &image::RgbImage, x: f64, y: f64) -> [u8; 3] {
 #[test]
 fn pages_text_and_ink_come_out_where_they_were_drawn() {
     let mut label = stroke(InkTool::Text, "#000000", &[0.1, 0.8]);
-    label.text = Some("Ship it".into());
+    label.text = Some("Ship it\nnext week".into());
     label.width = 0.03;
     let whiteboard = ExportPage {
         width: 1600,
@@ -135,9 +135,20 @@ fn pages_text_and_ink_come_out_where_they_were_drawn() {
         "{info}"
     );
     let text = run_tool("pdftotext", &path);
-    for want in ["Agenda", "First point", "café", "Ship it", "2."] {
+    for want in [
+        "Agenda",
+        "First point",
+        "café",
+        "Ship it",
+        "next week",
+        "2.",
+    ] {
         assert!(text.contains(want), "{want:?} missing from {text:?}");
     }
+    assert!(
+        !text.contains("it?next"),
+        "a line break is a new line, not a '?'"
+    );
 
     let slide = render(&path, 1);
     let [r, g, b] = at(&slide, 0.5, 0.3);
