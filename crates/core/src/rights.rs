@@ -72,10 +72,17 @@ pub fn check(
     }
 }
 
+/// The sizes a meeting may be given. At least two: a meeting of one is nobody's meeting.
+/// At most 1,000: four times the design's 250 (the OCS default), the most one meeting actor
+/// and one media worker are built and measured for (BENCHMARKS.md); larger audiences need
+/// another shape (a webinar broadcast), not a bigger number. The provider's plans will cap
+/// tenants below this; nothing may go above it.
+pub const MEETING_SIZE: std::ops::RangeInclusive<u32> = 2..=1000;
+
 /// Why a policy cannot be saved: the field at fault and what it needs, or `None`.
 pub fn policy_problem(policy: &Policy) -> Option<(&'static str, &'static str)> {
-    if policy.max_meeting_size == 0 {
-        return Some(("max_meeting_size", "at least 1"));
+    if !MEETING_SIZE.contains(&policy.max_meeting_size) {
+        return Some(("max_meeting_size", "between 2 and 1000"));
     }
     // Below the smallest camera layer (180p, 150 kbit/s) no video could flow at all;
     // that is what `ip_video: false` is for.
@@ -122,14 +129,20 @@ mod tests {
             policy_problem(&thin).map(|p| p.0),
             Some("max_video_bitrate_kbps")
         );
-        let empty = Policy {
-            max_meeting_size: 0,
-            ..Default::default()
-        };
-        assert_eq!(
-            policy_problem(&empty).map(|p| p.0),
-            Some("max_meeting_size")
-        );
+        for size in [0, 1, 1001, 4_000_000_000] {
+            let odd = Policy {
+                max_meeting_size: size,
+                ..Default::default()
+            };
+            assert_eq!(policy_problem(&odd).map(|p| p.0), Some("max_meeting_size"));
+        }
+        for size in [2, 250, 1000] {
+            let fine = Policy {
+                max_meeting_size: size,
+                ..Default::default()
+            };
+            assert_eq!(policy_problem(&fine), None);
+        }
     }
 
     #[test]
