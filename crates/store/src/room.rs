@@ -216,8 +216,8 @@ impl Store {
         admitted: bool,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE seats SET admitted = ?, live_role = ?2, role = ?2
-             WHERE participant_id = ? AND meeting_id = ? AND tenant_id = ?",
+            "UPDATE seats SET admitted = ?1, live_role = ?2, role = ?2
+             WHERE participant_id = ?3 AND meeting_id = ?4 AND tenant_id = ?5",
         )
         .bind(admitted)
         .bind(role.as_str())

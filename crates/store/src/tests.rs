@@ -394,3 +394,39 @@ async fn upgrading_a_database_keeps_its_users_sessions_and_tokens() {
     );
     assert_eq!(s.users_by_email("a@x.org").await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn admissions_and_their_roles_are_kept_per_meeting() {
+    let (s, _dir) = store().await;
+    let t = s
+        .create_tenant("A", "eu", &Policy::default())
+        .await
+        .unwrap();
+    let u = s
+        .create_user(t.id(), "o@x.org", "O", AccountRole::Organizer, "h")
+        .await
+        .unwrap();
+    let m = s
+        .create_meeting(t.id(), u.id(), &meeting(), false, ("p", "a"))
+        .await
+        .unwrap();
+    let ann = ParticipantId::new();
+    let seat = NewSeat {
+        tenant: t.id(),
+        meeting: m.id(),
+        participant: ann,
+        name: "Ann",
+        role: MeetingRole::Attendee,
+        user: None,
+        expires_at: Utc::now() + TimeDelta::hours(1),
+        device_hash: None,
+    };
+    s.create_seat(b"ann", &seat).await.unwrap();
+    s.set_seat_admission(t.id(), m.id(), ann, MeetingRole::Presenter, true)
+        .await
+        .unwrap();
+    let state = s.room_state(t.id(), m.id()).await.unwrap();
+    assert_eq!(state.admitted, [(ann, MeetingRole::Presenter)]);
+    let row = s.seat(b"ann", Utc::now()).await.unwrap().unwrap();
+    assert_eq!(row.role().unwrap(), MeetingRole::Presenter);
+}
