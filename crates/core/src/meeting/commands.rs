@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use confab_proto::{
     room::{
         ByeReason, ChatMessage, ChatTo, ClientMsg, LeaveReason, MediaRequest, RoomErrorCode,
-        RoomEvent,
+        RoomEvent, MAX_LAYOUT_TILES,
     },
     AttendeePermissions, MeetingRole, ParticipantId,
 };
@@ -14,10 +14,6 @@ use super::{
     Meeting, Output, Persist,
 };
 use crate::rights::{self, Action, Refusal};
-
-/// Tiles in one `media_layout`: more than any screen shows, far fewer than would let a
-/// client make the router's work per tick large.
-const MAX_LAYOUT_TILES: usize = 25;
 
 /// A refused command: an error to the sender; the meeting is unchanged.
 struct Refused(RoomErrorCode, String);
