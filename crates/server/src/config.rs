@@ -59,7 +59,7 @@ pub struct MediaConfig {
     /// is closed (browsers check consent every few seconds).
     pub tcp_idle_secs: u64,
     /// TURN relays (coturn with `use-auth-secret`); none by default.
-    pub turn: Option<crate::turn::TurnConfig>,
+    pub turn: Option<crate::runtime::media::turn::TurnConfig>,
     /// Kernel receive and send buffer of the media socket, in bytes. Every participant's
     /// packets arrive on this one socket: with the kernel's default (about 200 KiB) it
     /// overflowed at 250 participants while the loop was busy sending. The kernel caps it

@@ -1,5 +1,5 @@
 //! The media I/O loop: one UDP socket and one TCP listener for passive ICE-TCP (unless
-//! turned off; see the `tcp` module) shared by every live meeting's SFU (str0m peers behind one
+//! turned off; see the `ice_tcp` module) shared by every live meeting's SFU (str0m peers behind one
 //! address), driven by packets, commands and time. Meetings reach it through
 //! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
 //! dominant speaker, dropped connections).
@@ -30,10 +30,14 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use self::tcp::{Connections, TcpEvent};
-use crate::{config::MediaConfig, room::ActorMsg, turn::TurnConfig};
+use self::{
+    ice_tcp::{Connections, TcpEvent},
+    turn::TurnConfig,
+};
+use crate::{config::MediaConfig, runtime::meeting::ActorMsg};
 
-mod tcp;
+mod ice_tcp;
+pub mod turn;
 
 /// Why an offer got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +115,7 @@ impl Media {
         let (inbound_tx, inbound) = mpsc::channel(1024);
         if let Some(listener) = listener {
             let (max, packet) = (cfg.max_tcp_connections, cfg.max_packet_bytes);
-            tokio::spawn(tcp::listen(
+            tokio::spawn(ice_tcp::listen(
                 listener,
                 max,
                 packet,
@@ -363,7 +367,7 @@ async fn receive(
     proto: Protocol,
     from: SocketAddr,
     packet: &[u8],
-) -> Option<tcp::Owner> {
+) -> Option<ice_tcp::Owner> {
     let now = Instant::now();
     let m = meetings
         .values_mut()

@@ -25,8 +25,11 @@ use confab_store::MeetingRow;
 use futures_util::{stream::SplitSink, SinkExt, StreamExt};
 use tokio::sync::{mpsc, Notify};
 
-use super::{ActorMsg, Conn, Outbound, RoomHandle};
-use crate::{app::AppState, auth::secret_hash};
+use super::AppState;
+use crate::{
+    runtime::meeting::{ActorMsg, Conn, MeetingHandle, Outbound},
+    secrets::secret_hash,
+};
 
 /// Time a client has to send its hello, and to accept one outgoing frame.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -210,9 +213,9 @@ async fn hand_over(
     state: &AppState,
     meeting: &MeetingRow,
     mut hello: ActorMsg,
-) -> Option<RoomHandle> {
+) -> Option<MeetingHandle> {
     for _ in 0..2 {
-        let handle = match state.rooms.get_or_start(meeting).await {
+        let handle = match state.meetings.get_or_start(meeting).await {
             Ok(h) => h,
             Err(e) => {
                 tracing::error!(error = %e, "starting the meeting failed");

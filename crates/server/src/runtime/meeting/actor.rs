@@ -31,9 +31,9 @@ use tokio_util::sync::CancellationToken;
 use confab_media::sfu::{Gate, Notice, SfuError};
 
 use crate::{
-    auth::new_secret,
     config::Limits,
-    media::{Media, OfferError},
+    runtime::media::{Media, OfferError},
+    secrets::new_secret,
 };
 
 /// How a refused offer is reported on the room channel.
