@@ -493,8 +493,9 @@ impl Actor {
         }
     }
 
-    /// Relays what the SFU noticed: slots and layers to the participant concerned, the
-    /// dominant speaker to the meeting (a sequenced event for everyone).
+    /// Relays what the SFU noticed: slots, layers and undecodable tracks to the
+    /// participant concerned, the dominant speaker to the meeting (a sequenced event for
+    /// everyone).
     async fn media_notice(&mut self, notice: Notice, persist: &mpsc::Sender<Persist>) {
         let (to, msg) = match notice {
             Notice::Slots {
@@ -506,6 +507,10 @@ impl Actor {
                 participant,
                 active,
             } => (participant, ServerMsg::MediaLayers { active }),
+            Notice::Undecodable {
+                participant,
+                tracks,
+            } => (participant, ServerMsg::MediaUndecodable { tracks }),
             Notice::DominantSpeaker(p) => {
                 return self.apply(Input::DominantSpeaker(p), None, persist).await;
             }
