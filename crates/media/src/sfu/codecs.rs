@@ -140,7 +140,10 @@ pub(super) fn check_numbering(sdp: &str) -> Result<(), String> {
                     m.0, m.1, meaning.0, meaning.1
                 ));
             }
-            if let Some(n) = by_meaning.get(&meaning).filter(|n| **n != number) {
+            // Codecs str0m does not know (FEC, say) all read `unknown` here, and are
+            // never negotiated: only their numbers must not clash.
+            let known = !meaning.1.starts_with("unknown/");
+            if let Some(n) = by_meaning.get(&meaning).filter(|n| known && **n != number) {
                 return Err(format!(
                     "{} {} is numbered {n} in one m-line and {number} in another",
                     meaning.0, meaning.1

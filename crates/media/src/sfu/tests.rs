@@ -1323,3 +1323,37 @@ fn a_payload_type_not_negotiated_for_the_track_is_dropped_and_counted() {
     assert_eq!(heard, bob.headers.len(), "{:?}", bob.headers.last());
     assert!(sfu.dropped().not_negotiated > 100, "{:?}", sfu.dropped());
 }
+
+#[test]
+fn real_browser_offers_are_answered_in_their_own_numbering() {
+    let now = Instant::now();
+    for (browser, sdp, opus, vp8) in [
+        ("chromium", include_str!("offers/chromium-156.sdp"), 111, 96),
+        (
+            "firefox",
+            include_str!("offers/firefox-esr-153.sdp"),
+            109,
+            120,
+        ),
+    ] {
+        let mut sfu = Sfu::new(addresses(true), SfuConfig::default());
+        let offer = SdpOffer::from_sdp_string(sdp).unwrap();
+        let answer = sfu
+            .add_peer(ParticipantId::new(), offer, ALL, now)
+            .unwrap_or_else(|e| panic!("{browser}: {e}"))
+            .to_sdp_string();
+        let first = |kind: &str| {
+            let line = answer.lines().find(|l| l.starts_with(kind)).unwrap();
+            line.split_whitespace()
+                .nth(3)
+                .unwrap()
+                .parse::<u8>()
+                .unwrap()
+        };
+        assert_eq!(
+            (first("m=audio"), first("m=video")),
+            (opus, vp8),
+            "{browser}"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+// Firefox beside Chromium in one meeting: they see and hear each other through the SFU,
+// which numbers codecs differently for each (Chromium: Opus 111, VP8 96; Firefox: Opus
+// 109, VP8 120), each sending simulcast; and a Firefox participant chats, sees the stage
+// and draws on a whiteboard that Chromium shows. Media is asserted per publisher from
+// getStats() on the receiving side: frames decoded and audio energy growing.
+import assert from "node:assert/strict";
+import { after } from "node:test";
+import { eventually, expectVisible } from "../lib/expect.mjs";
+import {
+  byLabel,
+  byRole,
+  checkFirefoxPages,
+  expectInRoomInFirefox,
+  expectShown,
+  firefoxPerson,
+  joinAsGuestInFirefox,
+  launchFirefox,
+} from "../lib/firefox.mjs";
+import { e2e } from "../lib/harness.mjs";
+import { expectFrom, instrument, participantId } from "../lib/media.mjs";
+import { linkPath } from "../lib/server.mjs";
+import { chatMessages, joinFromHome, sendChat } from "../lib/ui.mjs";
+
+const env = e2e(import.meta.url);
+let firefox;
+const foxes = [];
+
+env.setup(async () => {
+  firefox = await launchFirefox();
+});
+after(async () => {
+  for (const f of foxes) await f.close();
+  await firefox?.close().catch(() => undefined);
+});
+
+async function foxPerson(name) {
+  const fox = await firefoxPerson(firefox, env.server.origin, name);
+  foxes.push(fox);
+  return fox;
+}
+
+/** The rids of the video encodings `page` sends packets on. */
+async function sendingRids(page) {
+  return page.evaluate(async () => {
+    const rids = new Set();
+    for (const pc of globalThis.__confabPeerConnections ?? []) {
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === "outbound-rtp" && s.kind === "video" && s.rid && s.packetsSent > 0)
+          rids.add(s.rid);
+      });
+    }
+    return [...rids].sort();
+  });
+}
+
+env.test(
+  "a Firefox and a Chromium participant see and hear each other, both sending simulcast",
+  async () => {
+    const session = await env.server.signIn();
+    const title = "Across browsers";
+    const meeting = await session.createMeeting({
+      title,
+      lobby: false,
+      wait_for_presenter: false,
+    });
+    const ada = await env.person("Ada", { session });
+    await ada.page.addInitScript(instrument);
+    const fox = await foxPerson("Fox");
+    await fox.page.evaluateOnNewDocument(instrument);
+
+    await joinFromHome(ada, title);
+    await joinAsGuestInFirefox(fox, linkPath(meeting.attendee_link), "Fox");
+    await expectInRoomInFirefox(fox.page, title);
+    await ada.page
+      .getByRole("button", { name: "Join with audio and video" })
+      .click();
+    await byRole(fox.page, "button", "Join with audio and video").click();
+
+    const adaId = await participantId(ada.page);
+    const foxId = await participantId(fox.page);
+    const foxHears = await expectFrom(fox.page, "Firefox receiving Chromium", adaId);
+    const adaHears = await expectFrom(ada.page, "Chromium receiving Firefox", foxId);
+    // Still flowing: a live stream, not one burst.
+    const foxLater = await expectFrom(fox.page, "Firefox still receiving", adaId, foxHears);
+    const adaLater = await expectFrom(ada.page, "Chromium still receiving", foxId, adaHears);
+    console.log(
+      `getStats: Chromium → Firefox ${JSON.stringify(foxLater)}; Firefox → Chromium ${JSON.stringify(adaLater)}`,
+    );
+
+    // Both publish their camera as simulcast encodings (at least two layers each).
+    for (const [who, page] of [
+      ["Chromium", ada.page],
+      ["Firefox", fox.page],
+    ]) {
+      const rids = await eventually(`${who} sends simulcast`, async () => {
+        const rids = await sendingRids(page);
+        assert.ok(rids.length >= 2, `${who} sends ${JSON.stringify(rids)}`);
+        return rids;
+      }, { timeout: 30_000 });
+      assert.ok(rids.every((r) => ["l", "m", "h"].includes(r)), `${who}: ${rids}`);
+    }
+    checkFirefoxPages([fox]);
+    await fox.close();
+  },
+);
+
+/** The ink canvas over a whiteboard's first page. */
+function inkCanvas(page, document) {
+  return page.getByRole("img", {
+    name: `Annotations on page 1 of ${document}`,
+    exact: true,
+  });
+}
+
+env.test(
+  "in Firefox a participant chats, sees the stage and draws on a whiteboard Chromium shows",
+  async () => {
+    const session = await env.server.signIn();
+    const title = "Sketching across browsers";
+    const meeting = await session.createMeeting({
+      title,
+      lobby: false,
+      wait_for_presenter: false,
+    });
+    const ada = await env.person("Ada", { session });
+    const fox = await foxPerson("Fox");
+    await joinFromHome(ada, title);
+    // A presenter's link: presenters may draw.
+    await joinAsGuestInFirefox(fox, linkPath(meeting.presenter_link), "Fox");
+    await expectInRoomInFirefox(fox.page, title);
+
+    await sendChat(ada.page, "Hello from Chromium");
+    await fox.page.locator("::-p-text(Hello from Chromium)").wait();
+    await byRole(fox.page, "textbox", "Message").fill("Hello from Firefox");
+    await byRole(fox.page, "button", "Send").click();
+    await expectVisible(chatMessages(ada.page, "Hello from Firefox"));
+
+    // The stage: Ada starts a whiteboard, Firefox shows it.
+    await ada.page.getByRole("button", { name: "New whiteboard" }).click();
+    const board = "Whiteboard 1";
+    await byLabel(fox.page, "img", `${board}, page 1`).wait();
+
+    // Fox draws a stroke across the middle; Ada's page shows the ink there.
+    const canvas = await byLabel(
+      fox.page,
+      "img",
+      `Annotations on page 1 of ${board}`,
+    ).waitHandle();
+    const box = await canvas.boundingBox();
+    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+    await fox.page.mouse.move(...at(0.2, 0.5));
+    await fox.page.mouse.down();
+    for (let i = 1; i <= 12; i++)
+      await fox.page.mouse.move(...at(0.2 + (0.5 * i) / 12, 0.5));
+    await fox.page.mouse.up();
+    await eventually(
+      "Ada sees Fox's ink",
+      async () => {
+        const alpha = await inkCanvas(ada.page, board).evaluate((c) => {
+          const x = Math.round(0.45 * c.width);
+          const y = Math.round(0.5 * c.height);
+          const data = c.getContext("2d").getImageData(x - 3, y - 3, 7, 7).data;
+          let most = 0;
+          for (let i = 3; i < data.length; i += 4) most = Math.max(most, data[i]);
+          return most;
+        });
+        assert.ok(alpha > 150, `the most opaque ink there has alpha ${alpha}`);
+      },
+      { timeout: 20_000 },
+    );
+    checkFirefoxPages([fox]);
+    await fox.close();
+  },
+);
