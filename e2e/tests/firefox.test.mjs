@@ -23,20 +23,42 @@ import { chatMessages, joinFromHome, sendChat } from "../lib/ui.mjs";
 
 const env = e2e(import.meta.url);
 let firefox;
-const foxes = [];
+const opened = [];
 
 env.setup(async () => {
   firefox = await launchFirefox();
 });
 after(async () => {
-  for (const f of foxes) await f.close();
+  for (const f of opened) await f.close();
   await firefox?.close().catch(() => undefined);
 });
 
 async function foxPerson(name) {
   const fox = await firefoxPerson(firefox, env.server.origin, name);
-  foxes.push(fox);
+  opened.push(fox);
   return fox;
+}
+
+/**
+ * A meeting `title` with Ada, its organizer, in Chromium and a Firefox person for each
+ * of `names`, every page instrumented for media stats.
+ */
+async function meetingInBoth(title, names) {
+  const session = await env.server.signIn();
+  const meeting = await session.createMeeting({
+    title,
+    lobby: false,
+    wait_for_presenter: false,
+  });
+  const ada = await env.person("Ada", { session });
+  await ada.page.addInitScript(instrument);
+  const foxes = [];
+  for (const name of names) {
+    const fox = await foxPerson(name);
+    await fox.page.evaluateOnNewDocument(instrument);
+    foxes.push(fox);
+  }
+  return { meeting, ada, foxes };
 }
 
 /** The rids of the video encodings `page` sends packets on. */
@@ -57,17 +79,12 @@ async function sendingRids(page) {
 env.test(
   "a Firefox and a Chromium participant see and hear each other, both sending simulcast",
   async () => {
-    const session = await env.server.signIn();
     const title = "Across browsers";
-    const meeting = await session.createMeeting({
-      title,
-      lobby: false,
-      wait_for_presenter: false,
-    });
-    const ada = await env.person("Ada", { session });
-    await ada.page.addInitScript(instrument);
-    const fox = await foxPerson("Fox");
-    await fox.page.evaluateOnNewDocument(instrument);
+    const {
+      meeting,
+      ada,
+      foxes: [fox],
+    } = await meetingInBoth(title, ["Fox"]);
 
     await joinFromHome(ada, title);
     await joinAsGuestInFirefox(fox, linkPath(meeting.attendee_link), "Fox");
@@ -116,15 +133,12 @@ function inkCanvas(page, document) {
 env.test(
   "in Firefox a participant chats, sees the stage and draws on a whiteboard Chromium shows",
   async () => {
-    const session = await env.server.signIn();
     const title = "Sketching across browsers";
-    const meeting = await session.createMeeting({
-      title,
-      lobby: false,
-      wait_for_presenter: false,
-    });
-    const ada = await env.person("Ada", { session });
-    const fox = await foxPerson("Fox");
+    const {
+      meeting,
+      ada,
+      foxes: [fox],
+    } = await meetingInBoth(title, ["Fox"]);
     await joinFromHome(ada, title);
     // A presenter's link: presenters may draw.
     await joinAsGuestInFirefox(fox, linkPath(meeting.presenter_link), "Fox");
@@ -171,5 +185,31 @@ env.test(
     );
     checkFirefoxPages([fox]);
     await fox.close();
+  },
+);
+
+env.test(
+  "two Firefox participants and a Chromium one each see and hear both others",
+  async () => {
+    const title = "Two foxes";
+    const { meeting, ada, foxes } = await meetingInBoth(title, ["Fox", "Kit"]);
+    await joinFromHome(ada, title);
+    for (const fox of foxes) {
+      await joinAsGuestInFirefox(fox, linkPath(meeting.attendee_link), fox.name);
+      await expectInRoomInFirefox(fox.page, title);
+    }
+    await ada.page
+      .getByRole("button", { name: "Join with audio and video" })
+      .click();
+    for (const fox of foxes)
+      await byRole(fox.page, "button", "Join with audio and video").click();
+    const people = [ada, ...foxes];
+    const ids = new Map();
+    for (const p of people) ids.set(p, await participantId(p.page));
+    for (const p of people)
+      for (const q of people.filter((q) => q !== p))
+        await expectFrom(p.page, `${p.name} receiving ${q.name}`, ids.get(q));
+    checkFirefoxPages(foxes);
+    for (const fox of foxes) await fox.close();
   },
 );
