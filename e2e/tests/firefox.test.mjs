@@ -40,10 +40,11 @@ async function foxPerson(name) {
 }
 
 /**
- * A meeting `title` with Ada, its organizer, in Chromium and a Firefox person for each
- * of `names`, every page instrumented for media stats.
+ * A meeting `title` that Ada, its organizer, joins in Chromium and a Firefox person for
+ * each of `names` joins as a guest through `link` (`attendee_link`, `presenter_link`),
+ * every page instrumented for media stats; with `media`, all join audio and video.
  */
-async function meetingInBoth(title, names) {
+async function meetingInBoth(title, names, { link = "attendee_link", media = false } = {}) {
   const session = await env.server.signIn();
   const meeting = await session.createMeeting({
     title,
@@ -58,7 +59,19 @@ async function meetingInBoth(title, names) {
     await fox.page.evaluateOnNewDocument(instrument);
     foxes.push(fox);
   }
-  return { meeting, ada, foxes };
+  await joinFromHome(ada, title);
+  for (const fox of foxes) {
+    await joinAsGuestInFirefox(fox, linkPath(meeting[link]), fox.name);
+    await expectInRoomInFirefox(fox.page, title);
+  }
+  if (media) {
+    await ada.page
+      .getByRole("button", { name: "Join with audio and video" })
+      .click();
+    for (const fox of foxes)
+      await byRole(fox.page, "button", "Join with audio and video").click();
+  }
+  return { ada, foxes };
 }
 
 /** The rids of the video encodings `page` sends packets on. */
@@ -79,20 +92,10 @@ async function sendingRids(page) {
 env.test(
   "a Firefox and a Chromium participant see and hear each other, both sending simulcast",
   async () => {
-    const title = "Across browsers";
     const {
-      meeting,
       ada,
       foxes: [fox],
-    } = await meetingInBoth(title, ["Fox"]);
-
-    await joinFromHome(ada, title);
-    await joinAsGuestInFirefox(fox, linkPath(meeting.attendee_link), "Fox");
-    await expectInRoomInFirefox(fox.page, title);
-    await ada.page
-      .getByRole("button", { name: "Join with audio and video" })
-      .click();
-    await byRole(fox.page, "button", "Join with audio and video").click();
+    } = await meetingInBoth("Across browsers", ["Fox"], { media: true });
 
     const adaId = await participantId(ada.page);
     const foxId = await participantId(fox.page);
@@ -133,16 +136,13 @@ function inkCanvas(page, document) {
 env.test(
   "in Firefox a participant chats, sees the stage and draws on a whiteboard Chromium shows",
   async () => {
-    const title = "Sketching across browsers";
+    // Fox joins through the presenter's link: presenters may draw.
     const {
-      meeting,
       ada,
       foxes: [fox],
-    } = await meetingInBoth(title, ["Fox"]);
-    await joinFromHome(ada, title);
-    // A presenter's link: presenters may draw.
-    await joinAsGuestInFirefox(fox, linkPath(meeting.presenter_link), "Fox");
-    await expectInRoomInFirefox(fox.page, title);
+    } = await meetingInBoth("Sketching across browsers", ["Fox"], {
+      link: "presenter_link",
+    });
 
     await sendChat(ada.page, "Hello from Chromium");
     await fox.page.locator("::-p-text(Hello from Chromium)").wait();
@@ -191,18 +191,9 @@ env.test(
 env.test(
   "two Firefox participants and a Chromium one each see and hear both others",
   async () => {
-    const title = "Two foxes";
-    const { meeting, ada, foxes } = await meetingInBoth(title, ["Fox", "Kit"]);
-    await joinFromHome(ada, title);
-    for (const fox of foxes) {
-      await joinAsGuestInFirefox(fox, linkPath(meeting.attendee_link), fox.name);
-      await expectInRoomInFirefox(fox.page, title);
-    }
-    await ada.page
-      .getByRole("button", { name: "Join with audio and video" })
-      .click();
-    for (const fox of foxes)
-      await byRole(fox.page, "button", "Join with audio and video").click();
+    const { ada, foxes } = await meetingInBoth("Two foxes", ["Fox", "Kit"], {
+      media: true,
+    });
     const people = [ada, ...foxes];
     const ids = new Map();
     for (const p of people) ids.set(p, await participantId(p.page));
