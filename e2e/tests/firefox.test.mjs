@@ -1,7 +1,8 @@
 // Firefox beside Chromium in one meeting: they see and hear each other through the SFU,
 // which numbers codecs differently for each (Chromium: Opus 111, VP8 96; Firefox: Opus
-// 109, VP8 120), each sending simulcast; and a Firefox participant chats, sees the stage
-// and draws on a whiteboard that Chromium shows. Media is asserted per publisher from
+// 109, VP8 120), each sending simulcast; a Firefox participant chats, sees the stage
+// and draws on a whiteboard that Chromium shows; and a page that cannot decode a camera's
+// codec is told so instead of being sent it. Media is asserted per publisher from
 // getStats() on the receiving side: frames decoded and audio energy growing.
 import assert from "node:assert/strict";
 import { after } from "node:test";
@@ -17,7 +18,13 @@ import {
   launchFirefox,
 } from "../lib/firefox.mjs";
 import { e2e } from "../lib/harness.mjs";
-import { expectFrom, instrument, participantId } from "../lib/media.mjs";
+import {
+  expectFrom,
+  expectStats,
+  fromEach,
+  instrument,
+  participantId,
+} from "../lib/media.mjs";
 import { linkPath } from "../lib/server.mjs";
 import { chatMessages, joinFromHome, sendChat } from "../lib/ui.mjs";
 
@@ -202,5 +209,72 @@ env.test(
         await expectFrom(p.page, `${p.name} receiving ${q.name}`, ids.get(q));
     checkFirefoxPages(foxes);
     for (const fox of foxes) await fox.close();
+  },
+);
+
+/**
+ * Runs in a page before the app: its offers leave out VP8 (as a browser without it
+ * would), so it cannot decode a VP8 camera.
+ */
+function withoutVp8() {
+  const create = RTCPeerConnection.prototype.createOffer;
+  RTCPeerConnection.prototype.createOffer = async function (...args) {
+    const offer = await create.apply(this, args);
+    const lines = offer.sdp.split("\r\n");
+    const vp8 = new Set(
+      lines
+        .map((l) => l.match(/^a=rtpmap:(\d+) VP8\//)?.[1])
+        .filter(Boolean),
+    );
+    // Its retransmission formats go with it.
+    for (const l of lines) {
+      const m = l.match(/^a=fmtp:(\d+) apt=(\d+)$/);
+      if (m && vp8.has(m[2])) vp8.add(m[1]);
+    }
+    const sdp = lines
+      .filter((l) => !vp8.has(l.match(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/)?.[1]))
+      .map((l) =>
+        l.startsWith("m=video")
+          ? l
+              .split(" ")
+              .filter((w, i) => i < 3 || !vp8.has(w))
+              .join(" ")
+          : l,
+      )
+      .join("\r\n");
+    return { type: offer.type, sdp };
+  };
+}
+
+env.test(
+  "a browser that cannot decode a camera's codec is told so and still hears its sender",
+  async () => {
+    const { ada, foxes } = await meetingInBoth("No VP8 here", ["Fox"]);
+    const [fox] = foxes;
+    await ada.page.addInitScript(withoutVp8);
+    await ada.page.reload();
+    await expectVisible(
+      ada.page.getByRole("button", { name: "Join with audio and video" }),
+    );
+    await ada.page
+      .getByRole("button", { name: "Join with audio and video" })
+      .click();
+    await byRole(fox.page, "button", "Join with audio and video").click();
+    await expectVisible(
+      ada.page
+        .getByRole("status")
+        .filter({ hasText: "Fox's video uses VP8, which this browser cannot play." }),
+      { timeout: 30_000 },
+    );
+    const foxId = await participantId(fox.page);
+    const heard = await expectStats(
+      ada.page,
+      "Ada hears Fox",
+      async (p) => (await fromEach(p))[foxId] ?? { frames: 0, energy: 0 },
+      (s) => s.energy > 0,
+    );
+    assert.equal(heard.frames, 0, "no undecodable video was sent to Ada");
+    checkFirefoxPages(foxes);
+    await fox.close();
   },
 );
