@@ -148,7 +148,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         meetings: meetings.clone(),
         shared_docs: shared_docs.clone(),
         conversions,
-        attempts: Attempts::default(),
+        attempts: Attempts::new(&config.limits),
     };
     let router = api::router(state);
     let token = shutdown.clone();

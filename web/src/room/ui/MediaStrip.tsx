@@ -256,6 +256,11 @@ export function MediaStrip({ media, room }: { media: MediaSession; room: RoomSta
         </div>
       )}
       {state.videoError && <span className="field-error">Camera unavailable ({state.videoError}); audio only.</span>}
+      {state.undecodable.map((t) => (
+        <p key={`${t.publisher}-${t.kind}`} className="field-error" role="status">
+          {nameOf(t.publisher)}&apos;s {t.kind} uses {t.codec}, which this browser cannot play.
+        </p>
+      ))}
       <div ref={tilesRef} className={`video-tiles video-tiles-${view}`}>
         {main && (
           <VideoTile
