@@ -517,4 +517,15 @@ async fn bodies_the_document_forbids_are_refused() {
         )
         .await;
     assert_eq!(problem_type(r).await, (422, "invalid-input".into()));
+
+    // Bad input is bad whatever the meeting's state (it was 410 for a cancelled one).
+    let m = c.schedule(&meeting("Cancelled")).await;
+    let path = format!("/api/v1/meetings/{}", m.id);
+    c.post(&format!("{path}/cancel"), json!({})).await;
+    let r = c.put(&path, serde_json::to_value(&crowded).unwrap()).await;
+    assert_eq!(problem_type(r).await, (422, "invalid-input".into()));
+    let r = c
+        .put(&path, serde_json::to_value(meeting("Fine")).unwrap())
+        .await;
+    assert_eq!(problem_type(r).await, (410, "meeting-cancelled".into()));
 }

@@ -225,12 +225,13 @@ pub async fn update(
     Json(input): Json<MeetingInput>,
 ) -> ApiResult<Json<MeetingView>> {
     let m = manageable(&state, &auth, id).await?;
+    // Input that breaks the document is refused as such, whatever the meeting's state.
+    let new = schedule::validate(&input)?;
     match m.status()? {
         MeetingStatus::Scheduled => {}
         MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
-    let new = schedule::validate(&input)?;
     let row = state
         .store
         .update_meeting(id, &new)
