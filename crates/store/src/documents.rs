@@ -83,35 +83,14 @@ impl Store {
         Ok(())
     }
 
-    /// Speaker notes by page index of a document of `meeting` in `tenant`, or `None` when
-    /// that meeting has no such document: a document id alone opens nothing.
-    pub async fn notes(
-        &self,
-        tenant: TenantId,
-        meeting: MeetingId,
-        doc: DocumentId,
-    ) -> Result<Option<Vec<(u32, String)>>> {
-        let found: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM documents WHERE id = ? AND meeting_id = ? AND tenant_id = ?",
+    /// A document's speaker notes by page index.
+    pub async fn notes(&self, doc: DocumentId) -> Result<Vec<(u32, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT page, notes FROM document_notes WHERE document_id = ? ORDER BY page",
         )
         .bind(doc.0)
-        .bind(meeting.0)
-        .bind(tenant.0)
-        .fetch_optional(&self.read)
-        .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
-        Ok(Some(
-            sqlx::query_as(
-                "SELECT page, notes FROM document_notes WHERE document_id = ? AND tenant_id = ?
-                 ORDER BY page",
-            )
-            .bind(doc.0)
-            .bind(tenant.0)
-            .fetch_all(&self.read)
-            .await?,
-        ))
+        .fetch_all(&self.read)
+        .await?)
     }
 
     pub async fn save_stage(

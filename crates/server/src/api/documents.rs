@@ -200,12 +200,6 @@ pub async fn notes(
     same_meeting(&seat, meeting)?;
     require_presenter(&state, &seat, "speaker notes are for presenters").await?;
     Ok(Json(
-        state
-            .store
-            .notes(confab_proto::TenantId(seat.tenant_id), meeting, document)
-            .await?
-            .ok_or(ApiError::NotFound("document"))?
-            .into_iter()
-            .collect(),
+        state.store.notes(document).await?.into_iter().collect(),
     ))
 }
