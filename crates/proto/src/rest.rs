@@ -15,7 +15,7 @@ use crate::{rules, AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, Tena
 )]
 #[ts(export)]
 pub struct Problem {
-    /// A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
+    /// A stable URI naming the error, e.g. `urn:confab:problem:wrong-passcode`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,

@@ -185,10 +185,26 @@ impl From<confab_core::schedule::ScheduleError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `axum::Json`, but its rejections are problem+json.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `axum::Json`, but its rejections are problem+json, and a body must be a JSON object:
+/// serde would also read a struct from an array of its fields (`[]` for a body whose
+/// fields are all optional), which no operation's document allows.
 pub struct Json<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        type Object = serde_json::Map<String, serde_json::Value>;
+        let axum::Json(object) = axum::Json::<Object>::from_request(req, state).await?;
+        T::deserialize(serde_json::Value::Object(object))
+            .map(Json)
+            .map_err(|e| ApiError::Malformed(format!("the JSON body does not fit: {e}")))
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
