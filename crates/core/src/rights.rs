@@ -73,19 +73,25 @@ pub fn check(
 }
 
 /// Why a policy cannot be saved: the field at fault and what it needs, or `None`.
-pub fn policy_problem(policy: &Policy) -> Option<(&'static str, &'static str)> {
-    if policy.max_meeting_size == 0 {
-        return Some(("max_meeting_size", "at least 1"));
-    }
-    // Below the smallest camera layer (180p, 150 kbit/s) no video could flow at all;
-    // that is what `ip_video: false` is for.
-    if policy.max_video_height < 180 {
-        return Some(("max_video_height", "at least 180"));
-    }
-    if policy.max_video_bitrate_kbps < 150 {
-        return Some(("max_video_bitrate_kbps", "at least 150"));
-    }
-    None
+/// The ranges are [`confab_proto::rules`]', which the OpenAPI document states.
+pub fn policy_problem(policy: &Policy) -> Option<(&'static str, String)> {
+    use confab_proto::rules::{MEETING_SIZE, VIDEO_BITRATE_KBPS, VIDEO_HEIGHT};
+    [
+        (
+            "max_meeting_size",
+            MEETING_SIZE.check(policy.max_meeting_size),
+        ),
+        (
+            "max_video_height",
+            VIDEO_HEIGHT.check(policy.max_video_height),
+        ),
+        (
+            "max_video_bitrate_kbps",
+            VIDEO_BITRATE_KBPS.check(policy.max_video_bitrate_kbps),
+        ),
+    ]
+    .into_iter()
+    .find_map(|(field, check)| check.err().map(|needs| (field, needs)))
 }
 
 /// Attendee permissions capped by policy: a permission the policy forbids cannot be granted.
@@ -129,6 +135,15 @@ mod tests {
         assert_eq!(
             policy_problem(&empty).map(|p| p.0),
             Some("max_meeting_size")
+        );
+        // A tenant admin cannot make room for four billion people.
+        let huge = Policy {
+            max_meeting_size: 4_000_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            policy_problem(&huge),
+            Some(("max_meeting_size", "from 1 to 1000".to_owned()))
         );
     }
 

@@ -1,8 +1,8 @@
 //! Wire types shared by the server and the browser client.
 //!
 //! Everything that crosses the network is defined here, once: the room channel
-//! ([`room`]), REST request and response bodies ([`rest`]), and the shared
-//! vocabulary both use (ids, roles, permissions, policy). `cargo test -p confab-proto`
+//! ([`room`]), REST request and response bodies ([`rest`]) with the rules their fields
+//! follow ([`rules`]), and the shared vocabulary both use (ids, roles, permissions, policy). `cargo test -p confab-proto`
 //! regenerates the TypeScript bindings in `web/src/proto/` (ts-rs), so the client
 //! cannot drift from the server. This crate holds data only: no I/O, no decisions.
 
@@ -12,6 +12,7 @@ pub mod permissions;
 pub mod policy;
 pub mod rest;
 pub mod room;
+pub mod rules;
 pub mod shared_doc;
 
 pub use ids::*;

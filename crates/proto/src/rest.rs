@@ -3,12 +3,16 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
-use crate::{AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, TenantId, UserId};
+use crate::{rules, AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, TenantId, UserId};
 
 /// An error, as `application/problem+json`. `type` is stable; match on it, not on `title`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema, ToResponse)]
+#[response(
+    description = "An error (RFC 9457); `type` says which",
+    content_type = "application/problem+json"
+)]
 #[ts(export)]
 pub struct Problem {
     /// A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
@@ -61,7 +65,9 @@ pub struct Me {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateTenant {
+    #[schema(schema_with = rules::schema::tenant_name)]
     pub name: String,
+    #[schema(schema_with = rules::schema::region)]
     pub region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -71,11 +77,22 @@ pub struct CreateTenant {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateUser {
+    #[schema(schema_with = rules::schema::email)]
     pub email: String,
+    #[schema(schema_with = rules::schema::user_name)]
     pub name: String,
     pub role: AccountRole,
-    /// At least 10 characters.
+    #[schema(schema_with = rules::schema::password)]
     pub password: String,
+}
+
+/// A new password for the signed-in user, who proves it is them with the current one.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct ChangePassword {
+    pub current: String,
+    #[schema(schema_with = rules::schema::password)]
+    pub new: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
@@ -92,6 +109,7 @@ pub struct ApiTokenView {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateApiToken {
+    #[schema(schema_with = rules::schema::token_name)]
     pub name: String,
 }
 
@@ -109,15 +127,21 @@ pub struct CreatedApiToken {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct MeetingInput {
+    #[schema(schema_with = rules::schema::title)]
     pub title: String,
     #[serde(default)]
+    #[schema(schema_with = rules::schema::description)]
     pub description: String,
+    #[schema(schema_with = rules::schema::local_time)]
     pub start: String,
+    #[schema(schema_with = rules::schema::local_time)]
     pub end: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`.
     pub time_zone: String,
-    /// Empty or absent: no passcode.
+    /// Empty or absent: no passcode; otherwise 4 to 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_passcode)]
     pub passcode: Option<String>,
     #[serde(default = "yes")]
     pub lobby: bool,
@@ -128,6 +152,7 @@ pub struct MeetingInput {
     pub wait_for_presenter: bool,
     /// E-mail addresses of accounts who join as presenters whichever link they use.
     #[serde(default)]
+    #[schema(schema_with = rules::schema::presenters)]
     pub presenters: Vec<String>,
 }
 
@@ -141,6 +166,7 @@ fn yes() -> bool {
 pub struct MeetNow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_title)]
     pub title: Option<String>,
 }
 
@@ -224,9 +250,11 @@ pub struct JoinRequest {
     /// Required for guests; ignored for signed-in users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_display_name)]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_passcode)]
     pub passcode: Option<String>,
 }
 

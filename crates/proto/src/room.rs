@@ -238,6 +238,26 @@ impl SimulcastLayer {
     }
 }
 
+/// A kind of media track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TrackKind {
+    Audio,
+    Video,
+}
+
+/// Another participant's track your browser cannot decode: it offered no codec matching
+/// the one they send. The server does not send it to you.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UndecodableTrack {
+    pub publisher: ParticipantId,
+    pub kind: TrackKind,
+    /// The codec they send, as SDP names it (`VP8`, `H264`, `opus`).
+    pub codec: String,
+}
+
 /// What a presenter asks of a participant's media.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -608,6 +628,11 @@ pub enum ServerMsg {
     /// Sent when it changes; until the first one, send all.
     MediaLayers {
         active: Vec<SimulcastLayer>,
+    },
+    /// The other participants' tracks your browser cannot decode (see
+    /// [`UndecodableTrack`]), all of them each time the list changes.
+    MediaUndecodable {
+        tracks: Vec<UndecodableTrack>,
     },
 }
 

@@ -225,9 +225,7 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
 async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
     match command {
         AdminCommand::Tenant(TenantCommand::Create { name, region }) => {
-            let t = provision::create_tenant(store, &name, &region, None)
-                .await
-                .map_err(api_err)?;
+            let t = provision::create_tenant(store, &name, &region, None).await?;
             println!("{}", t.id());
         }
         AdminCommand::Tenant(TenantCommand::List) => {
@@ -253,7 +251,7 @@ async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<(
                 std::io::stdin().read_to_string(&mut s)?;
                 (s.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
-                (crate::auth::new_password(), true)
+                (crate::secrets::new_password(), true)
             };
             let req = CreateUser {
                 email,
@@ -261,9 +259,7 @@ async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<(
                 role,
                 password: password.clone(),
             };
-            let user = provision::create_user(store, &tenant, req)
-                .await
-                .map_err(api_err)?;
+            let user = provision::create_user(store, &tenant, req).await?;
             println!("{}", user.id());
             if generated {
                 println!("password: {password}");
@@ -280,20 +276,9 @@ async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<(
                 .user_by_email(&email.trim().to_lowercase())
                 .await?
                 .context("no user with that e-mail address")?;
-            let (secret, _) = provision::create_token(store, &user, &name)
-                .await
-                .map_err(api_err)?;
+            let (secret, _) = provision::create_token(store, &user, &name).await?;
             println!("{secret}");
         }
     }
     Ok(())
-}
-
-fn api_err(e: crate::error::ApiError) -> anyhow::Error {
-    let p = e.problem();
-    anyhow::anyhow!(
-        "{}{}",
-        p.title,
-        p.detail.map(|d| format!(": {d}")).unwrap_or_default()
-    )
 }

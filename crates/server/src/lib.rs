@@ -1,22 +1,24 @@
-//! The `confab` server: configuration, the HTTP/WebSocket API, meeting actors, the
-//! admin CLI and the embedded web client, wired together.
+//! The `confab` server, layered one way:
+//!
+//! - [`api`]: the HTTP/WebSocket edge (router, handlers, auth, error mapping, sockets);
+//! - [`runtime`]: the live runtimes (meeting actors, shared documents, media I/O,
+//!   conversions), which know nothing of HTTP;
+//! - the domain crates below (`confab_core`, `confab_store`, `confab_collab`,
+//!   `confab_media`, `confab_convert`);
+//!
+//! beside them [`config`] (every limit), [`secrets`], [`provision`] (creating tenants,
+//! users and tokens for the API and the CLI), [`cli`], and the wiring here.
 //!
 //! [`start`] runs a whole server in-process (the binary and the integration tests
 //! both use it); [`Server::stop`] shuts it down the way SIGTERM does: participants
 //! are told, pending writes are flushed, then the process may exit.
 
 pub mod api;
-pub mod app;
-pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod documents;
-pub mod error;
-pub mod media;
 pub mod provision;
-pub mod room;
-pub mod turn;
-pub mod web;
+pub mod runtime;
+pub mod secrets;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -27,9 +29,11 @@ use confab_store::{Blobs, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    app::{AppState, Attempts},
+    api::{attempts::Attempts, AppState},
     config::Config,
-    room::Rooms,
+    runtime::{
+        conversion::Conversions, media::Media, meeting::LiveMeetings, shared_docs::SharedDocs,
+    },
 };
 
 /// A running server.
@@ -39,7 +43,7 @@ pub struct Server {
     /// Sign-in of the provider admin created on first start (shown once).
     pub first_admin: Option<(String, String)>,
     /// The media loop, for inspecting what it holds (nothing must outlive a participant).
-    pub media: media::Media,
+    pub media: Media,
     /// Where media is received (UDP, and ICE-TCP when configured).
     pub media_addr: confab_media::sfu::Addresses,
     shutdown: CancellationToken,
@@ -74,7 +78,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Option<(Strin
     let mut first_admin = None;
     if store.tenant_count().await? == 0 {
         let tenant = provision::create_tenant(&store, "Default", &config.region, None).await?;
-        let password = auth::new_password();
+        let password = secrets::new_password();
         let req = CreateUser {
             email: FIRST_ADMIN_EMAIL.into(),
             name: "Administrator".into(),
@@ -118,28 +122,35 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         tools: Default::default(),
     })
     .context("starting the document converter")?;
-    let (media, media_addr) = media::Media::start(&config.media, shutdown.clone())
+    let (media, media_addr) = Media::start(&config.media, shutdown.clone())
         .await
         .context("binding the media addresses")?;
     tracing::info!(udp = %media_addr.udp, tcp = ?media_addr.tcp, "media listening");
-    let rooms = Rooms::new(
+    let meetings = LiveMeetings::new(
         store.clone(),
         blobs.clone(),
         media.clone(),
         config.clone(),
         shutdown.clone(),
     );
+    let shared_docs = SharedDocs::new(store.clone(), config.clone(), shutdown.clone());
+    let conversions = Conversions {
+        store: store.clone(),
+        blobs: blobs.clone(),
+        converter,
+        meetings: meetings.clone(),
+        uploads: config.data.join("uploads"),
+    };
     let state = AppState {
         store: store.clone(),
         blobs,
-        converter,
         config: config.clone(),
-        rooms: rooms.clone(),
-        attempts: Attempts::default(),
-        collab: api::collab::CollabRooms::new(store.clone(), config.clone(), shutdown.clone()),
+        meetings: meetings.clone(),
+        shared_docs: shared_docs.clone(),
+        conversions,
+        attempts: Attempts::new(&config.limits),
     };
-    let collab = state.collab.clone();
-    let router = app::router(state);
+    let router = api::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
         let serve =
@@ -147,8 +158,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         // Meeting actors see the same token: they say goodbye to every socket, which lets
         // the graceful shutdown finish; then they flush their writes.
         serve.await.context("serving HTTP")?;
-        rooms.drained().await;
-        collab.drained().await;
+        meetings.drained().await;
+        shared_docs.drained().await;
         store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())

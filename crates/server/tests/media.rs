@@ -332,7 +332,7 @@ fn stun_binding_request(username: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn turn_credentials_come_with_the_snapshot_when_configured() {
-    let turn: confab_server::turn::TurnConfig = toml_turn();
+    let turn: confab_server::runtime::media::turn::TurnConfig = toml_turn();
     let s = TestServer::start_with(|c| c.media.turn = Some(turn)).await;
     let org = s.admin_client().await;
     let m = org.schedule(&meeting("Relayed")).await;
@@ -358,7 +358,7 @@ async fn turn_credentials_come_with_the_snapshot_when_configured() {
     assert_eq!(server.credential.len(), 28, "base64 of a SHA-1 HMAC");
 }
 
-fn toml_turn() -> confab_server::turn::TurnConfig {
+fn toml_turn() -> confab_server::runtime::media::turn::TurnConfig {
     toml::from_str(
         r#"
         urls = ["turn:127.0.0.1:3478?transport=udp"]

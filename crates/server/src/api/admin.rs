@@ -13,12 +13,12 @@ use confab_store::TenantRow;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::{
-    app::AppState,
+use super::{
     auth::Auth,
     error::{ApiError, ApiResult, Json, Path, Query},
-    provision,
+    AppState,
 };
+use crate::provision;
 
 fn require_provider(auth: &Auth) -> ApiResult<()> {
     match auth.user.role()? {

@@ -10,102 +10,67 @@
 //! travels in the query string, as in most WebSocket APIs. That is acceptable because the
 //! token is a short-lived (hours) join token of one seat, not a sign-in, and travels over
 //! TLS in production. It **must never be logged**: handlers here never log it, and the
-//! request span of the HTTP trace layer (see `app.rs`) records the path without the query
+//! request span of the HTTP trace layer (see `api/mod.rs`) records the path without the query
 //! (tower-http's default span holds the full URI, at DEBUG level).
 //!
-//! Who may do what is decided once, at connect time, by the live meeting actor:
-//! the seat must belong to `{meeting}`, be in the meeting now (and for an annotation
-//! layer, be allowed to see that page); it may write iff
-//! [`confab_core::meeting::Meeting::may_annotate`]. A permission change applies to the
-//! next connection (the client reconnects on close).
+//! Who may do what is the live meeting actor's call, and it follows the meeting: the
+//! seat must belong to `{meeting}` and be in the meeting now (for an annotation layer,
+//! able to see that page) to connect; it may write iff
+//! [`confab_core::meeting::Meeting::collab_access`] says so, and while the socket is open
+//! every change of permission, role, membership, page or meeting state reaches it at
+//! once: it becomes read-only (a write is then refused with [`CollabClose::ReadOnly`]),
+//! writable again, or is closed with [`CollabClose::Withdrawn`].
 //!
-//! One room per document runs as its own task ([`CollabRooms`]), owning a sans-IO
-//! [`confab_collab::Room`] and a persister task; it stops when its last peer leaves, after
-//! a final compaction has been written. Sockets never share state with it: they send it
-//! frames and write what it queues for them (bounded; a full queue cuts that socket off).
+//! One room per document runs as its own task in [`crate::runtime::shared_docs`]; this
+//! socket runs on the shared [`Socket`], sends the room frames and writes what it queues.
 
-use std::{collections::HashMap, str::FromStr, sync::Arc, time::Duration};
+use std::{
+    str::FromStr,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use axum::{
-    extract::{
-        ws::{CloseFrame, Message, WebSocket},
-        State, WebSocketUpgrade,
-    },
+    extract::{ws::Message, State, WebSocketUpgrade},
     response::Response,
 };
-use bytes::Bytes;
 use chrono::Utc;
-use confab_collab::{CollabError, DocKey, DocName, DocStore, Output, PeerId, Room};
-use confab_core::ratelimit::TokenBucket;
-use confab_proto::{rest::MeetingStatus, MeetingId};
-use confab_store::Store;
-use futures_util::{SinkExt, StreamExt};
+use confab_collab::{DocKey, DocName, PeerId};
+use confab_proto::{rest::MeetingStatus, shared_doc::CollabClose, MeetingId};
 use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot, Mutex};
-use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tokio::sync::watch;
 
-use crate::{
-    app::AppState,
-    auth::secret_hash,
-    config::Config,
+use super::{
     error::{ApiError, ApiResult, Path, Query},
-    room::ActorMsg,
+    socket::{self, Next, Socket, SocketLimits},
+    AppState,
+};
+use crate::{
+    config::Config,
+    runtime::{
+        meeting::{ActorMsg, DocAccess},
+        outbox::outbox,
+        shared_docs::{DocMsg, DocOut},
+    },
+    secrets::secret_hash,
 };
 
-/// Time to write one frame before the client counts as gone.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time for a room to load its document and take a peer in.
-const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// Frames per second a connection may send (after a burst of as many). Generous for
-/// freehand drawing; beyond it reading pauses (TCP pushes back), nothing is dropped,
-/// because a dropped update would leave that client diverged.
-const FRAMES_PER_SECOND: u32 = 100;
-
-static NEXT_PEER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+static NEXT_PEER: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: String,
 }
 
-/// What a room queues for a socket.
-#[derive(Debug)]
-enum Outbound {
-    Frame(Bytes),
-    Close(u16, &'static str),
-}
-
-/// What a socket tells a room.
-enum RoomMsg {
-    Join {
-        peer: PeerId,
-        writable: bool,
-        tx: mpsc::Sender<Outbound>,
-        /// Answered once the peer is in; dropped unanswered by a room that is stopping,
-        /// which tells the socket to join a fresh one.
-        ack: oneshot::Sender<()>,
-    },
-    Frame {
-        peer: PeerId,
-        frame: Bytes,
-    },
-    Leave {
-        peer: PeerId,
-    },
-}
-
-/// WebSocket close code and reason for why a room let a peer go. The stock client treats
-/// 4400–4499 as final (it stops reconnecting and emits `closed`), which is what each of
-/// these needs: reconnecting would resend the same refused message. Transient closes
-/// (too slow, shutting down) use 1013/1001, and the client reconnects.
-fn close_for(why: &CollabError) -> (u16, &'static str) {
-    match why {
-        CollabError::ReadOnly => (4403, "read-only"),
-        CollabError::TooLarge { .. } => (4413, "message too large"),
-        CollabError::DocumentFull { .. } => (4413, "document full"),
-        CollabError::Malformed(_) | CollabError::Unsupported(_) | CollabError::Update(_) => {
-            (4400, "malformed message")
-        }
+/// This socket's limits, from the configuration.
+fn limits(config: &Config) -> SocketLimits {
+    let c = &config.collab;
+    SocketLimits {
+        max_frame_bytes: c.max_message_bytes,
+        write_timeout: config.limits.write_timeout(),
+        // Stock clients renew their presence (or, read-only, ask for it) well within it.
+        idle_timeout: config.limits.idle_timeout(),
+        burst: c.frames_burst,
+        per_second: c.frames_per_second,
     }
 }
 
@@ -137,9 +102,9 @@ pub async fn connect(
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
     let participant = seat.participant();
-    let writable = state
-        .rooms
-        .ask(meeting, |reply| ActorMsg::CollabAccess {
+    let access = state
+        .meetings
+        .ask(meeting, |reply| ActorMsg::OpenDoc {
             participant,
             name,
             reply,
@@ -154,328 +119,69 @@ pub async fn connect(
         meeting,
         name,
     };
-    let max = state.config.collab.max_message_bytes;
-    // Frames up to twice the limit are read so an oversized one gets a clear close code
-    // from the room; beyond that the transport refuses them itself.
-    Ok(ws
-        .max_message_size(max * 2)
-        .max_frame_size(max * 2)
-        .read_buffer_size(8 * 1024)
-        .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| serve(socket, state, key, writable)))
+    let limits = limits(&state.config);
+    Ok(socket::upgrade(ws, &limits)
+        .on_upgrade(move |ws| serve(Socket::new(ws, limits), state, key, access)))
+}
+
+async fn close(socket: &mut Socket, why: CollabClose) {
+    socket.close(why.close_code(), why.reason()).await;
 }
 
 /// Runs one connection to its end.
-async fn serve(ws: WebSocket, state: AppState, key: DocKey, writable: bool) {
-    let (mut sink, mut stream) = ws.split();
-    let peer = PeerId(NEXT_PEER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    let (tx, mut rx) = mpsc::channel(state.config.limits.outbound_queue);
-    let Some(room) = state.collab.join(key, peer, writable, tx).await else {
-        let _ = sink
-            .send(Message::Close(Some(CloseFrame {
-                code: 1013,
-                reason: "try again".into(),
-            })))
-            .await;
-        return;
+async fn serve(
+    mut socket: Socket,
+    state: AppState,
+    key: DocKey,
+    mut access: watch::Receiver<DocAccess>,
+) {
+    let peer = PeerId(NEXT_PEER.fetch_add(1, Ordering::Relaxed));
+    let (tx, mut rx) = outbox(state.config.limits.outbound_queue);
+    // Any change from here on is passed to the room after the join.
+    let writable = *access.borrow_and_update() == DocAccess::Write;
+    let Some(room) = state.shared_docs.join(key, peer, writable, tx).await else {
+        return close(&mut socket, CollabClose::TryAgain).await;
     };
     tracing::debug!(%key, %peer, writable, "collab peer joined");
-    let mut bucket = TokenBucket::new(FRAMES_PER_SECOND, f64::from(FRAMES_PER_SECOND));
-    let idle = state.config.limits.idle_timeout();
-    let mut last_heard = tokio::time::Instant::now();
-    loop {
-        tokio::select! {
-            out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    match tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Binary(f))).await {
-                        Ok(Ok(())) => {}
-                        _ => break,
+    let why = loop {
+        let next = tokio::select! {
+            biased;
+            changed = access.changed() => match changed.map(|()| *access.borrow_and_update()) {
+                Ok(DocAccess::Withdrawn) => break Some(CollabClose::Withdrawn),
+                Ok(a) => {
+                    let writable = a == DocAccess::Write;
+                    if room.send(DocMsg::Access { peer, writable }).await.is_err() {
+                        break Some(CollabClose::TryAgain);
                     }
+                    continue;
                 }
-                Some(Outbound::Close(code, reason)) => {
-                    let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                    break;
-                }
-                // The room let us go (too slow, or it stopped).
-                None => {
-                    let close = Message::Close(Some(CloseFrame { code: 1013, reason: "try again".into() }));
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                    break;
-                }
+                // The meeting stopped (the server is shutting down): reconnect later.
+                Err(_) => break Some(CollabClose::ServerShutdown),
             },
-            incoming = tokio::time::timeout_at(last_heard + idle, stream.next()) => {
-                let frame = match incoming {
-                    Ok(Some(Ok(Message::Binary(b)))) => b,
-                    Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {
-                        last_heard = tokio::time::Instant::now();
-                        continue;
-                    }
-                    Ok(Some(Ok(Message::Text(_)))) => {
-                        let close = Message::Close(Some(CloseFrame { code: 1003, reason: "binary frames only".into() }));
-                        let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                        break;
-                    }
-                    // Closed, broken, or silent for too long (stock clients renew their
-                    // presence every 15 s, so a live one is never idle for a minute).
-                    _ => break,
-                };
-                last_heard = tokio::time::Instant::now();
-                while !bucket.try_take(Utc::now()) {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
+            next = socket.next(&mut rx) => next,
+        };
+        let frame = match next {
+            Next::Out(DocOut::Frame(f)) => {
+                if !socket.send(Message::Binary(f)).await {
+                    break None;
                 }
-                if room.send(RoomMsg::Frame { peer, frame }).await.is_err() {
-                    break;
-                }
+                continue;
             }
+            Next::Out(DocOut::Close(why)) => break Some(why),
+            // Too slow, or the room let us go (it stopped).
+            Next::Cut | Next::Dropped => break Some(CollabClose::TryAgain),
+            Next::Text(_) => break Some(CollabClose::BinaryOnly),
+            Next::Gone => break None,
+            Next::Binary(frame) => frame,
+        };
+        socket.throttle().await;
+        if room.send(DocMsg::Frame { peer, frame }).await.is_err() {
+            break None;
         }
+    };
+    if let Some(why) = why {
+        close(&mut socket, why).await;
     }
-    let _ = room.send(RoomMsg::Leave { peer }).await;
+    let _ = room.send(DocMsg::Leave { peer }).await;
     tracing::debug!(%key, %peer, "collab peer left");
-}
-
-/// The running rooms of this node, one per document.
-#[derive(Clone)]
-pub struct CollabRooms {
-    map: Arc<Mutex<HashMap<DocKey, mpsc::Sender<RoomMsg>>>>,
-    store: Store,
-    config: Arc<Config>,
-    shutdown: CancellationToken,
-    tasks: TaskTracker,
-}
-
-impl CollabRooms {
-    pub fn new(store: Store, config: Arc<Config>, shutdown: CancellationToken) -> Self {
-        Self {
-            map: Arc::default(),
-            store,
-            config,
-            shutdown,
-            tasks: TaskTracker::new(),
-        }
-    }
-
-    /// Waits until every room has stopped and written its last changes (after shutdown).
-    pub async fn drained(&self) {
-        self.tasks.close();
-        self.tasks.wait().await;
-    }
-
-    /// Puts a peer in the room of `key` (starting it if needed); `None` if that failed.
-    async fn join(
-        &self,
-        key: DocKey,
-        peer: PeerId,
-        writable: bool,
-        tx: mpsc::Sender<Outbound>,
-    ) -> Option<mpsc::Sender<RoomMsg>> {
-        // A room that is stopping drops the join unanswered: then a fresh one is started.
-        for _ in 0..3 {
-            let room = self.get_or_start(key).await;
-            let (ack, acked) = oneshot::channel();
-            let join = RoomMsg::Join {
-                peer,
-                writable,
-                tx: tx.clone(),
-                ack,
-            };
-            if room.send(join).await.is_ok()
-                && matches!(tokio::time::timeout(JOIN_TIMEOUT, acked).await, Ok(Ok(())))
-            {
-                return Some(room);
-            }
-        }
-        None
-    }
-
-    async fn get_or_start(&self, key: DocKey) -> mpsc::Sender<RoomMsg> {
-        let mut map = self.map.lock().await;
-        if let Some(tx) = map.get(&key).filter(|tx| !tx.is_closed()) {
-            return tx.clone();
-        }
-        let (tx, rx) = mpsc::channel(4096);
-        map.insert(key, tx.clone());
-        let task = RoomTask {
-            key,
-            store: self.store.clone(),
-            cfg: self.config.collab.room(),
-            map: self.map.clone(),
-            shutdown: self.shutdown.clone(),
-        };
-        self.tasks.spawn(task.run(rx));
-        tx
-    }
-}
-
-/// One document's room, run as a task.
-struct RoomTask {
-    key: DocKey,
-    store: Store,
-    cfg: confab_collab::Config,
-    map: Arc<Mutex<HashMap<DocKey, mpsc::Sender<RoomMsg>>>>,
-    shutdown: CancellationToken,
-}
-
-/// What the persister writes, in order.
-enum Write {
-    Append(Vec<u8>),
-    Compact(Vec<u8>),
-}
-
-impl RoomTask {
-    async fn run(self, mut rx: mpsc::Receiver<RoomMsg>) {
-        let key = self.key;
-        let stored = match self.store.load(&key).await {
-            Ok(s) => s,
-            Err(e) => {
-                // Joins waiting in the queue are dropped unanswered and retried.
-                tracing::error!(%key, error = %e, "loading a shared document failed");
-                self.map.lock().await.remove(&key);
-                return;
-            }
-        };
-        let (mut room, skipped) = Room::restore(self.cfg.clone(), stored);
-        if skipped > 0 {
-            tracing::warn!(%key, skipped, "stored updates of a shared document were unreadable");
-        }
-        let (persist_tx, persist_rx) = mpsc::channel(4096);
-        let persister = tokio::spawn(persist(self.store.clone(), key, persist_rx));
-        let mut peers: HashMap<PeerId, mpsc::Sender<Outbound>> = HashMap::new();
-        loop {
-            let msg = tokio::select! {
-                msg = rx.recv() => msg,
-                () = self.shutdown.cancelled() => None,
-            };
-            let Some(msg) = msg else { break };
-            let now = std::time::Instant::now();
-            let outputs = match msg {
-                RoomMsg::Join {
-                    peer,
-                    writable,
-                    tx,
-                    ack,
-                } => {
-                    peers.insert(peer, tx);
-                    let _ = ack.send(());
-                    room.handle(now, confab_collab::Input::Join { peer, writable })
-                }
-                RoomMsg::Frame { peer, frame } => room.handle(
-                    now,
-                    confab_collab::Input::Frame {
-                        peer,
-                        frame: &frame[..],
-                    },
-                ),
-                RoomMsg::Leave { peer } => {
-                    peers.remove(&peer);
-                    room.handle(now, confab_collab::Input::Leave { peer })
-                }
-            };
-            self.carry_out(&mut room, &mut peers, outputs, &persist_tx)
-                .await;
-            if room.is_empty() && self.stop_if_idle(&mut rx).await {
-                break;
-            }
-        }
-        rx.close();
-        // Shutdown or idle: let every socket go, then write the last state.
-        for (_, tx) in peers.drain() {
-            let _ = tx.try_send(Outbound::Close(1001, "server shutting down"));
-        }
-        if room.has_uncompacted() {
-            if let Output::Compact(snapshot) = room.compact() {
-                let _ = persist_tx.send(Write::Compact(snapshot)).await;
-            }
-        }
-        drop(persist_tx);
-        if let Err(e) = persister.await {
-            tracing::error!(%key, error = %e, "collab persister failed");
-        }
-        let mut map = self.map.lock().await;
-        if map.get(&key).is_some_and(|tx| tx.is_closed()) {
-            map.remove(&key);
-        }
-    }
-
-    /// With nobody left and nothing queued, leaves the registry (under its lock, so no new
-    /// join can find this room) and closes the queue. Joins that raced in are dropped
-    /// unanswered, which sends them to a fresh room.
-    async fn stop_if_idle(&self, rx: &mut mpsc::Receiver<RoomMsg>) -> bool {
-        let mut map = self.map.lock().await;
-        if !rx.is_empty() {
-            return false;
-        }
-        map.remove(&self.key);
-        rx.close();
-        true
-    }
-
-    async fn carry_out(
-        &self,
-        room: &mut Room,
-        peers: &mut HashMap<PeerId, mpsc::Sender<Outbound>>,
-        outputs: Vec<Output>,
-        persist_tx: &mpsc::Sender<Write>,
-    ) {
-        let mut too_slow = Vec::new();
-        for out in outputs {
-            match out {
-                Output::Send { to, frame } => {
-                    if let Some(tx) = peers.get(&to) {
-                        if let Err(mpsc::error::TrySendError::Full(_)) =
-                            tx.try_send(Outbound::Frame(frame))
-                        {
-                            too_slow.push(to);
-                        }
-                    }
-                }
-                Output::Persist(update) => {
-                    if persist_tx.send(Write::Append(update)).await.is_err() {
-                        tracing::error!(key = %self.key, "collab persister gone; change not saved");
-                    }
-                }
-                Output::Compact(snapshot) => {
-                    let _ = persist_tx.send(Write::Compact(snapshot)).await;
-                }
-                Output::Disconnect { peer, why } => {
-                    tracing::info!(key = %self.key, %peer, %why, "collab peer disconnected");
-                    if let Some(tx) = peers.remove(&peer) {
-                        let (code, reason) = close_for(&why);
-                        let _ = tx.try_send(Outbound::Close(code, reason));
-                    }
-                }
-            }
-        }
-        // Dropping a slow peer's sender ends its socket; the room forgets it too (its
-        // presence removal may find more slow peers, handled on their next send).
-        for peer in too_slow {
-            if peers.remove(&peer).is_some() {
-                tracing::warn!(key = %self.key, %peer, "collab peer too slow; cutting it off");
-                let more = room.handle(
-                    std::time::Instant::now(),
-                    confab_collab::Input::Leave { peer },
-                );
-                for out in more {
-                    if let Output::Send { to, frame } = out {
-                        if let Some(tx) = peers.get(&to) {
-                            let _ = tx.try_send(Outbound::Frame(frame));
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Writes a room's changes in order (the [`DocStore`] contract).
-async fn persist(store: Store, key: DocKey, mut rx: mpsc::Receiver<Write>) {
-    while let Some(w) = rx.recv().await {
-        let result = match &w {
-            Write::Append(update) => store.append(&key, update).await,
-            Write::Compact(snapshot) => store.compact(&key, snapshot).await,
-        };
-        if let Err(e) = result {
-            tracing::error!(%key, error = %e, "saving a shared document failed");
-        }
-    }
 }

@@ -15,12 +15,13 @@ use confab_store::{BlobKey, SeatRow};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::{
-    app::AppState,
-    auth::secret_hash,
-    documents,
+use super::{
     error::{ApiError, ApiResult, Json, Path, Query},
-    room::ActorMsg,
+    AppState,
+};
+use crate::{
+    runtime::{conversion, meeting::ActorMsg},
+    secrets::secret_hash,
 };
 
 /// A participant, by their join token.
@@ -70,7 +71,7 @@ pub(super) async fn region_of(state: &AppState, seat: &SeatRow) -> ApiResult<Str
 async fn require_presenter(state: &AppState, seat: &SeatRow, why: &'static str) -> ApiResult<()> {
     let participant = seat.participant();
     let presenter = state
-        .rooms
+        .meetings
         .ask(seat.meeting(), |reply| ActorMsg::IsPresenter {
             participant,
             reply,
@@ -131,7 +132,7 @@ pub async fn upload(
     }
     let region = region_of(&state, &seat).await?;
     let tenant = confab_proto::TenantId(seat.tenant_id);
-    let doc = documents::start(&state, tenant, meeting, region, name, body).await?;
+    let doc = conversion::start(&state.conversions, tenant, meeting, region, name, body).await?;
     Ok((StatusCode::ACCEPTED, Json(doc)))
 }
 
@@ -147,12 +148,12 @@ pub async fn page(
     Path((meeting, document, page, size)): Path<(MeetingId, DocumentId, u32, String)>,
 ) -> ApiResult<impl IntoResponse> {
     same_meeting(&seat, meeting)?;
-    if !documents::SIZES.contains(&size.as_str()) {
+    if !conversion::SIZES.contains(&size.as_str()) {
         return Err(ApiError::NotFound("page size"));
     }
     let participant = seat.participant();
     let allowed = state
-        .rooms
+        .meetings
         .ask(meeting, |reply| ActorMsg::MayViewPage {
             participant,
             document,

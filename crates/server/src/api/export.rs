@@ -19,12 +19,12 @@ use confab_proto::{
     DocumentId, MeetingId, TenantId,
 };
 
-use super::documents::{region_of, same_meeting, Participant};
-use crate::{
-    app::AppState,
+use super::{
+    documents::{region_of, same_meeting, Participant},
     error::{ApiError, ApiResult, Path},
-    room::ActorMsg,
+    AppState,
 };
+use crate::runtime::meeting::ActorMsg;
 
 /// The document with every page's annotations, as a PDF download.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{doc}/export", tag = "content",
@@ -40,7 +40,7 @@ pub async fn export(
     same_meeting(&seat, meeting)?;
     let participant = seat.participant();
     let (doc, allowed) = state
-        .rooms
+        .meetings
         .ask(meeting, |reply| ActorMsg::Export {
             participant,
             document,

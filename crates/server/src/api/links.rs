@@ -9,11 +9,12 @@ use confab_proto::{
 };
 use confab_store::MeetingRow;
 
-use crate::{
-    app::AppState,
-    auth::{self, MaybeAuth},
+use super::{
+    auth::MaybeAuth,
     error::{ApiError, ApiResult, Json, Path},
+    AppState,
 };
+use crate::secrets;
 
 pub const MAX_NAME_CHARS: usize = 64;
 
@@ -123,17 +124,17 @@ pub async fn join(
     if let (Some(expected), true) = (&m.passcode, role != MeetingRole::Organizer) {
         let attempt_key = format!("passcode:{}", m.id());
         state.attempts.check(&attempt_key)?;
-        if !auth::ct_eq(req.passcode.as_deref().unwrap_or("").trim(), expected) {
+        if !secrets::ct_eq(req.passcode.as_deref().unwrap_or("").trim(), expected) {
             state.attempts.failed(&attempt_key);
             return Err(ApiError::WrongPasscode);
         }
     }
-    let token = auth::new_secret();
+    let token = secrets::new_secret();
     let expires_at = Utc::now() + TimeDelta::hours(state.config.limits.join_token_ttl_hours as i64);
     state
         .store
         .create_seat(
-            &auth::secret_hash(&token),
+            &secrets::secret_hash(&token),
             m.tenant(),
             m.id(),
             ParticipantId::new(),

@@ -20,11 +20,12 @@ use confab_store::{MeetingRow, UserRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::{
-    app::AppState,
-    auth::{new_link_key, Auth},
+use super::{
+    auth::Auth,
     error::{ApiError, ApiResult, Json, Path, Query},
+    AppState,
 };
+use crate::secrets::new_link_key;
 
 /// Whether `user` may change the meeting: its organizer, or an admin of its tenant.
 fn may_manage(user: &UserRow, m: &MeetingRow) -> bool {
@@ -104,7 +105,7 @@ pub(crate) async fn view(state: &AppState, m: &MeetingRow) -> ApiResult<MeetingV
         presenter_link: Some(link(state, &m.presenter_key)),
         attendee_link: Some(link(state, &m.attendee_key)),
         sequence: m.sequence as u32,
-        live_participants: state.rooms.live_participants(m.id()).await,
+        live_participants: state.meetings.live_participants(m.id()).await,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -257,7 +258,7 @@ pub async fn cancel(
         .set_meeting_status(id, MeetingStatus::Cancelled)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
-    state.rooms.end(id, ByeReason::MeetingCancelled).await;
+    state.meetings.end(id, ByeReason::MeetingCancelled).await;
     Ok(Json(view(&state, &row).await?))
 }
 

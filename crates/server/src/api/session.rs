@@ -11,13 +11,12 @@ use confab_store::UserRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::{
-    app::AppState,
+use super::{
     auth::{self, Auth, SESSION_COOKIE},
     error::{ApiError, ApiResult, Json},
+    AppState,
 };
-
-pub const MIN_PASSWORD_CHARS: usize = 10;
+use crate::{provision::MIN_PASSWORD_CHARS, secrets};
 
 pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
     let tenant = state
@@ -44,10 +43,10 @@ pub async fn login(
     let user = state.store.user_by_email(&email).await?;
     let hash = user
         .as_ref()
-        .map_or(auth::dummy_hash(), |u| u.password_hash.as_str())
+        .map_or(secrets::dummy_hash(), |u| u.password_hash.as_str())
         .to_owned();
     let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&hash, &password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let user = match user {
@@ -57,11 +56,11 @@ pub async fn login(
             return Err(ApiError::InvalidCredentials);
         }
     };
-    let secret = auth::new_secret();
+    let secret = secrets::new_secret();
     let ttl = TimeDelta::hours(state.config.limits.session_ttl_hours as i64);
     state
         .store
-        .create_session(&auth::secret_hash(&secret), &user, Utc::now() + ttl)
+        .create_session(&secrets::secret_hash(&secret), &user, Utc::now() + ttl)
         .await?;
     let secure = if state.config.https() { "; Secure" } else { "" };
     let cookie = format!(
@@ -79,7 +78,7 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<im
     if let Some(secret) = auth::session_secret(&parts) {
         state
             .store
-            .delete_session(&auth::secret_hash(secret))
+            .delete_session(&secrets::secret_hash(secret))
             .await?;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
@@ -121,7 +120,7 @@ pub async fn change_password(
     }
     let hash = auth.user.password_hash.clone();
     let new_hash = tokio::task::spawn_blocking(move || {
-        auth::verify_password(&hash, &req.current).then(|| auth::hash_password(&req.new))
+        secrets::verify_password(&hash, &req.current).then(|| secrets::hash_password(&req.new))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?

@@ -153,7 +153,7 @@ export function VideoArea({ media, room, place, view, onView, pinned, onPin }: P
 
   return (
     <section
-      className={`video-area video-area-${place}${featured ? ' video-area-featured' : ''}${count === 0 ? ' video-area-empty' : ''}`}
+      className={`video-area video-area-${place}${featured ? ' video-area-featured' : ''}${count === 0 && !(on && state.undecodable.length) ? ' video-area-empty' : ''}`}
       aria-label="Audio and video"
     >
       {on && (
@@ -176,6 +176,12 @@ export function VideoArea({ media, room, place, view, onView, pinned, onPin }: P
           )}
         </div>
       )}
+      {on &&
+        state.undecodable.map((t) => (
+          <p key={`${t.publisher}-${t.kind}`} className="video-note" role="status">
+            {nameOf(t.publisher)}&apos;s {t.kind} uses {t.codec}, which this browser cannot play.
+          </p>
+        ))}
       <div ref={ref} className="video-tiles">
         {main && <div className="video-main">{tile(main, sizes.main ?? sizes.tile)}</div>}
         {(rest.length > 0 || selfView) && (

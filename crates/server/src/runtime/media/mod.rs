@@ -1,5 +1,5 @@
 //! The media I/O loop: one UDP socket and one TCP listener for passive ICE-TCP (unless
-//! turned off; see the `tcp` module) shared by every live meeting's SFU (str0m peers behind one
+//! turned off; see the `ice_tcp` module) shared by every live meeting's SFU (str0m peers behind one
 //! address), driven by packets, commands and time. Meetings reach it through
 //! [`Media`]; it tells each meeting what its SFU noticed (slots, layers to pause, the
 //! dominant speaker, dropped connections).
@@ -30,10 +30,17 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use self::tcp::{Connections, TcpEvent};
-use crate::{config::MediaConfig, room::ActorMsg, turn::TurnConfig};
+use self::{
+    ice_tcp::{Connections, TcpEvent},
+    turn::TurnConfig,
+};
+use crate::{
+    config::{MediaConfig, SfuSettings},
+    runtime::meeting::ActorMsg,
+};
 
-mod tcp;
+mod ice_tcp;
+pub mod turn;
 
 /// Why an offer got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -107,11 +114,11 @@ impl Media {
             udp: public(udp),
             tcp: tcp.map(public),
         };
-        let (tx, rx) = mpsc::channel(1024);
-        let (inbound_tx, inbound) = mpsc::channel(1024);
+        let (tx, rx) = mpsc::channel(cfg.command_queue);
+        let (inbound_tx, inbound) = mpsc::channel(cfg.command_queue);
         if let Some(listener) = listener {
             let (max, packet) = (cfg.max_tcp_connections, cfg.max_packet_bytes);
-            tokio::spawn(tcp::listen(
+            tokio::spawn(ice_tcp::listen(
                 listener,
                 max,
                 packet,
@@ -123,6 +130,7 @@ impl Media {
             socket,
             tcp: Connections::new(cfg),
             max_packet: cfg.max_packet_bytes,
+            sfu: cfg.sfu.clone(),
         };
         tokio::spawn(run(io, advertised, rx, inbound, shutdown));
         let turn = cfg.turn.clone().map(Arc::new);
@@ -221,15 +229,12 @@ impl Media {
 }
 
 /// The SFU's settings for a meeting under `policy`.
-fn sfu_config(policy: &Policy) -> SfuConfig {
-    SfuConfig {
-        layers: LayerLimits {
-            max_height: policy.max_video_height,
-            max_bitrate: policy.max_video_bitrate_kbps.saturating_mul(1000),
-            ..LayerLimits::default()
-        },
-        ..SfuConfig::default()
-    }
+fn sfu_config(settings: &SfuSettings, policy: &Policy) -> SfuConfig {
+    settings.sfu_config(LayerLimits {
+        max_height: policy.max_video_height,
+        max_bitrate: policy.max_video_bitrate_kbps.saturating_mul(1000),
+        ..LayerLimits::default()
+    })
 }
 
 /// A client's layout in the router's terms.
@@ -285,6 +290,7 @@ struct Io {
     socket: UdpSocket,
     tcp: Connections,
     max_packet: usize,
+    sfu: SfuSettings,
 }
 
 impl Io {
@@ -363,7 +369,7 @@ async fn receive(
     proto: Protocol,
     from: SocketAddr,
     packet: &[u8],
-) -> Option<tcp::Owner> {
+) -> Option<ice_tcp::Owner> {
     let now = Instant::now();
     let m = meetings
         .values_mut()
@@ -392,7 +398,7 @@ async fn command(
         } => {
             let m = meetings.entry(meeting).or_insert_with(|| MeetingMedia {
                 id: meeting,
-                sfu: Sfu::new(local, sfu_config(&policy)),
+                sfu: Sfu::new(local, sfu_config(&io.sfu, &policy)),
                 room: room.clone(),
             });
             m.room = room;

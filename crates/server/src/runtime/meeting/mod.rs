@@ -1,11 +1,11 @@
-//! Live meetings: one actor per meeting ([`actor`]) and one task per WebSocket
-//! ([`socket`]). [`Rooms`] finds or starts the actor of a meeting.
+//! Live meetings: one actor per meeting ([`actor`]); [`LiveMeetings`] finds or starts
+//! the actor of a meeting.
 //!
-//! A meeting actor owns all of a live meeting's state; sockets only send it messages
-//! and write what it queues for them. The actor never awaits a socket.
+//! A meeting actor owns all of a live meeting's state; sockets (`api::room_channel`)
+//! only send it messages and write what it queues for them. The actor never awaits a
+//! socket.
 
 mod actor;
-pub mod socket;
 
 use std::{
     collections::HashMap,
@@ -22,20 +22,21 @@ use confab_store::{Blobs, MeetingRow, Store, StoreError};
 use tokio::sync::{mpsc, Mutex};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use crate::{config::Config, media::Media};
+use crate::{config::Config, runtime::media::Media};
+pub use actor::DocAccess;
 pub(crate) use actor::{ActorMsg, Conn, Outbound};
 
 /// The address of a running meeting actor.
 #[derive(Clone)]
-pub(crate) struct RoomHandle {
+pub(crate) struct MeetingHandle {
     pub tx: mpsc::Sender<ActorMsg>,
     live: Arc<AtomicU32>,
 }
 
 /// All meeting actors of this node.
 #[derive(Clone)]
-pub struct Rooms {
-    map: Arc<Mutex<HashMap<MeetingId, RoomHandle>>>,
+pub struct LiveMeetings {
+    map: Arc<Mutex<HashMap<MeetingId, MeetingHandle>>>,
     store: Store,
     blobs: Blobs,
     media: Media,
@@ -44,7 +45,7 @@ pub struct Rooms {
     tasks: TaskTracker,
 }
 
-impl Rooms {
+impl LiveMeetings {
     pub fn new(
         store: Store,
         blobs: Blobs,
@@ -105,7 +106,7 @@ impl Rooms {
     pub(crate) async fn get_or_start(
         &self,
         meeting: &MeetingRow,
-    ) -> Result<RoomHandle, StoreError> {
+    ) -> Result<MeetingHandle, StoreError> {
         let mut map = self.map.lock().await;
         if let Some(h) = map.get(&meeting.id()) {
             if !h.tx.is_closed() {
@@ -144,9 +145,9 @@ impl Rooms {
             documents: self.store.documents(meeting.id()).await?,
             stage: state.stage,
         };
-        let (tx, rx) = mpsc::channel(4096);
+        let (tx, rx) = mpsc::channel(self.config.limits.runtime_queue);
         let live = Arc::new(AtomicU32::new(0));
-        let handle = RoomHandle {
+        let handle = MeetingHandle {
             tx,
             live: live.clone(),
         };

@@ -8,7 +8,7 @@ use axum::{
 };
 use rust_embed::RustEmbed;
 
-use crate::error::ApiError;
+use super::error::ApiError;
 
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]

@@ -225,3 +225,26 @@ impl From<confab_store::BlobError> for ApiError {
         ApiError::Internal(e.to_string())
     }
 }
+
+impl From<crate::provision::ProvisionError> for ApiError {
+    fn from(e: crate::provision::ProvisionError) -> Self {
+        use crate::provision::ProvisionError as E;
+        match e {
+            E::Invalid { field, message } => ApiError::Invalid { field, message },
+            E::Store(e) => e.into(),
+            E::Hashing(why) => ApiError::Internal(why),
+        }
+    }
+}
+
+impl From<crate::runtime::conversion::ConversionError> for ApiError {
+    fn from(e: crate::runtime::conversion::ConversionError) -> Self {
+        use crate::runtime::conversion::ConversionError as E;
+        match e {
+            E::Convert(e) => e.into(),
+            E::Store(e) => e.into(),
+            E::Blob(e) => e.into(),
+            E::Io(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}

@@ -1,19 +1,48 @@
 //! The document pipeline: an upload becomes a conversion job, each rendered page becomes
 //! blobs in the tenant's region as soon as it exists, and the meeting hears of every step
 //! (so the first page can be shown while the rest still render).
+//!
+//! Not HTTP: the upload handler (`api::documents`) checks who may upload and maps a
+//! [`ConversionError`] to its response.
 
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use confab_convert::{JobEvent, JobHandle, Page};
+use confab_convert::{ConvertError, Converter, JobEvent, JobHandle, Page};
 use confab_proto::{
     content::{DocumentInfo, DocumentKind, DocumentStatus, PageInfo},
     shared_doc::DocName,
     DocumentId, MeetingId, TenantId,
 };
-use confab_store::BlobKey;
+use confab_store::{BlobError, BlobKey, Blobs, Store, StoreError};
 
-use crate::{app::AppState, error::ApiResult};
+use super::meeting::LiveMeetings;
+
+/// Why an upload could not start converting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConversionError {
+    /// The converter refused the file (type, size, password, queue full) or failed.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// The upload could not be staged on local disk.
+    #[error("staging the upload: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Uploads being converted on this node; cheap to clone.
+#[derive(Clone)]
+pub struct Conversions {
+    pub store: Store,
+    pub blobs: Blobs,
+    pub converter: Converter,
+    pub meetings: LiveMeetings,
+    /// Where uploads wait for the converter to take its own copy.
+    pub uploads: PathBuf,
+}
 
 /// The page image sizes stored per page, as they appear in URLs.
 pub const SIZES: [&str; 3] = ["large", "medium", "thumb"];
@@ -37,22 +66,17 @@ impl Drop for TempUpload {
 /// Starts converting an upload. Refusals the converter can make at once (wrong type,
 /// zip bomb, password, size) come back as errors; the rest is reported to the meeting.
 pub async fn start(
-    state: &AppState,
+    state: &Conversions,
     tenant: TenantId,
     meeting: MeetingId,
     region: String,
     name: String,
     upload: Bytes,
-) -> ApiResult<DocumentInfo> {
-    let dir = state.config.data.join("uploads");
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+) -> Result<DocumentInfo, ConversionError> {
+    tokio::fs::create_dir_all(&state.uploads).await?;
     let id = DocumentId::new();
-    let temp = TempUpload(dir.join(id.to_string()));
-    tokio::fs::write(&temp.0, &upload)
-        .await
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+    let temp = TempUpload(state.uploads.join(id.to_string()));
+    tokio::fs::write(&temp.0, &upload).await?;
     let job = state.converter.submit(&temp.0, &name).await?;
     drop(temp); // the converter has its own copy
     state
@@ -74,7 +98,7 @@ pub async fn start(
         .store
         .save_document(tenant, meeting, &doc, upload.len() as u64)
         .await?;
-    state.rooms.document(meeting, doc.clone()).await;
+    state.meetings.document(meeting, doc.clone()).await;
     let target = Target {
         tenant,
         meeting,
@@ -91,7 +115,13 @@ pub async fn start(
 }
 
 /// Follows a job to its end, storing pages and reporting progress.
-async fn follow(state: AppState, t: Target, mut doc: DocumentInfo, bytes: u64, mut job: JobHandle) {
+async fn follow(
+    state: Conversions,
+    t: Target,
+    mut doc: DocumentInfo,
+    bytes: u64,
+    mut job: JobHandle,
+) {
     while let Some(event) = job.next().await {
         match event {
             JobEvent::PageReady(page) => match store_page(&state, &t, doc.id, &page).await {
@@ -125,7 +155,7 @@ async fn follow(state: AppState, t: Target, mut doc: DocumentInfo, bytes: u64, m
         {
             tracing::error!(document = %doc.id, error = %e, "saving a document failed");
         }
-        state.rooms.document(t.meeting, doc.clone()).await;
+        state.meetings.document(t.meeting, doc.clone()).await;
         if doc.status != DocumentStatus::Converting {
             break;
         }
@@ -133,11 +163,11 @@ async fn follow(state: AppState, t: Target, mut doc: DocumentInfo, bytes: u64, m
 }
 
 async fn store_page(
-    state: &AppState,
+    state: &Conversions,
     t: &Target,
     doc: DocumentId,
     page: &Page,
-) -> ApiResult<PageInfo> {
+) -> Result<PageInfo, ConversionError> {
     for (size, image) in SIZES
         .iter()
         .zip([&page.large, &page.medium, &page.thumbnail])
