@@ -42,6 +42,19 @@ require_converters() {
     fonts-crosextra-carlito fonts-liberation2
 }
 
+# The API contract test's fuzzer: Schemathesis from PyPI in a venv of its own
+# (.venv-contract, git-ignored), installed again when the pinned requirements change.
+require_contract_tools() {
+  deb_install python3 python3-venv
+  local venv=.venv-contract req=scripts/contract-requirements.txt
+  if [ ! -x "$venv/bin/schemathesis" ] || [ "$req" -nt "$venv/.installed" ]; then
+    say "Installing Schemathesis into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --disable-pip-version-check -q -r "$req"
+    touch "$venv/.installed"
+  fi
+}
+
 require_toolchain() {
   command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
   apt_install cc:gcc node:nodejs npm:npm

@@ -87,6 +87,9 @@ pub enum Input<'a> {
     Frame { peer: PeerId, frame: &'a [u8] },
     /// A peer's connection closed (unknown peers are ignored: it may have been cut off).
     Leave { peer: PeerId },
+    /// The server's authorisation changed: from now on the peer may (or may not) change
+    /// the document. Rights follow the meeting, so this can come at any time.
+    SetWritable { peer: PeerId, writable: bool },
 }
 
 /// What the shell must do, in order.
@@ -224,6 +227,11 @@ impl Room {
                 }
             }
             Input::Leave { peer } => self.remove(peer, &mut out),
+            Input::SetWritable { peer, writable } => {
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.writable = writable;
+                }
+            }
         }
         out
     }

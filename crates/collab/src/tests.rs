@@ -257,6 +257,41 @@ fn a_readers_edit_is_refused_and_the_document_is_unchanged() {
 }
 
 #[test]
+fn a_writer_made_a_reader_is_refused_from_then_on_and_may_write_again_when_allowed() {
+    let mut net = Net::new(Config::default());
+    net.join(A, true);
+    net.join(B, true);
+    net.type_text(B, "b");
+    let outs = net.room.handle(
+        net.now,
+        Input::SetWritable {
+            peer: B,
+            writable: false,
+        },
+    );
+    assert!(outs.is_empty(), "nothing to say until B writes");
+    net.type_text(B, "!");
+    assert!(matches!(
+        net.disconnected.as_slice(),
+        [(B, CollabError::ReadOnly)]
+    ));
+    assert_eq!(net.room_text(), "b");
+    // Rights can come back: a reader made a writer writes.
+    net.join(R, false);
+    let outs = net.room.handle(
+        net.now,
+        Input::SetWritable {
+            peer: R,
+            writable: true,
+        },
+    );
+    net.carry(outs);
+    net.type_text(R, "r");
+    assert_eq!(net.disconnected.len(), 1);
+    assert!(net.room_text().contains('r'), "{}", net.room_text());
+}
+
+#[test]
 fn a_reader_deleting_is_refused_too() {
     let mut net = Net::new(Config::default());
     net.join(A, true);

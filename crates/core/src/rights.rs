@@ -72,27 +72,26 @@ pub fn check(
     }
 }
 
-/// The sizes a meeting may be given. At least two: a meeting of one is nobody's meeting.
-/// At most 1,000: four times the design's 250 (the OCS default), the most one meeting actor
-/// and one media worker are built and measured for (BENCHMARKS.md); larger audiences need
-/// another shape (a webinar broadcast), not a bigger number. The provider's plans will cap
-/// tenants below this; nothing may go above it.
-pub const MEETING_SIZE: std::ops::RangeInclusive<u32> = 2..=1000;
-
 /// Why a policy cannot be saved: the field at fault and what it needs, or `None`.
-pub fn policy_problem(policy: &Policy) -> Option<(&'static str, &'static str)> {
-    if !MEETING_SIZE.contains(&policy.max_meeting_size) {
-        return Some(("max_meeting_size", "between 2 and 1000"));
-    }
-    // Below the smallest camera layer (180p, 150 kbit/s) no video could flow at all;
-    // that is what `ip_video: false` is for.
-    if policy.max_video_height < 180 {
-        return Some(("max_video_height", "at least 180"));
-    }
-    if policy.max_video_bitrate_kbps < 150 {
-        return Some(("max_video_bitrate_kbps", "at least 150"));
-    }
-    None
+/// The ranges are [`confab_proto::rules`]', which the OpenAPI document states.
+pub fn policy_problem(policy: &Policy) -> Option<(&'static str, String)> {
+    use confab_proto::rules::{MEETING_SIZE, VIDEO_BITRATE_KBPS, VIDEO_HEIGHT};
+    [
+        (
+            "max_meeting_size",
+            MEETING_SIZE.check(policy.max_meeting_size),
+        ),
+        (
+            "max_video_height",
+            VIDEO_HEIGHT.check(policy.max_video_height),
+        ),
+        (
+            "max_video_bitrate_kbps",
+            VIDEO_BITRATE_KBPS.check(policy.max_video_bitrate_kbps),
+        ),
+    ]
+    .into_iter()
+    .find_map(|(field, check)| check.err().map(|needs| (field, needs)))
 }
 
 /// Attendee permissions capped by policy: a permission the policy forbids cannot be granted.
@@ -143,6 +142,15 @@ mod tests {
             };
             assert_eq!(policy_problem(&fine), None);
         }
+        // A tenant admin cannot make room for four billion people.
+        let huge = Policy {
+            max_meeting_size: 4_000_000_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            policy_problem(&huge),
+            Some(("max_meeting_size", "from 2 to 1000".to_owned()))
+        );
     }
 
     #[test]

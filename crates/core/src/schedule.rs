@@ -3,14 +3,13 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use confab_proto::rest::MeetingInput;
+use confab_proto::{
+    rest::MeetingInput,
+    rules::{self, Text},
+};
 
-/// Limits on what an organizer may enter.
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_DESCRIPTION_CHARS: usize = 4000;
-pub const MAX_PRESENTERS: usize = 100;
+/// The longest meeting. (Lengths of what an organizer enters are in [`rules`].)
 pub const MAX_DURATION: TimeDelta = TimeDelta::hours(24);
-pub const PASSCODE_CHARS: std::ops::RangeInclusive<usize> = 4..=32;
 
 /// A meeting's validated schedule and settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +44,14 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ScheduleError {
     }
 }
 
+/// Checks `value` against `rule`, naming `field` when it breaks it.
+fn follows(field: &'static str, rule: Text, value: &str) -> Result<(), ScheduleError> {
+    rule.check(value).map_err(|needs| invalid(field, needs))
+}
+
 /// Parses `YYYY-MM-DDTHH:MM` (as `datetime-local` inputs give it), with optional seconds.
 pub fn parse_local(field: &'static str, s: &str) -> Result<NaiveDateTime, ScheduleError> {
+    follows(field, rules::LOCAL_TIME, s)?;
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| invalid(field, "expected a local time written YYYY-MM-DDTHH:MM"))
@@ -80,34 +85,12 @@ pub fn parse_time_zone(s: &str) -> Result<Tz, ScheduleError> {
         .map_err(|_| invalid("time_zone", format!("unknown time zone {s:?}")))
 }
 
-fn looks_like_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty() && !domain.is_empty() && !s.chars().any(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
 /// Validates what an organizer entered.
 pub fn validate(input: &MeetingInput) -> Result<Schedule, ScheduleError> {
+    follows("title", rules::TITLE, &input.title)?;
     let title = input.title.trim().to_owned();
-    if title.is_empty() {
-        return Err(invalid("title", "a meeting needs a title"));
-    }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(invalid(
-            "title",
-            format!("at most {MAX_TITLE_CHARS} characters"),
-        ));
-    }
+    follows("description", rules::DESCRIPTION, &input.description)?;
     let description = input.description.trim().to_owned();
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(invalid(
-            "description",
-            format!("at most {MAX_DESCRIPTION_CHARS} characters"),
-        ));
-    }
     let time_zone = parse_time_zone(&input.time_zone)?;
     let start_local = parse_local("start", &input.start)?;
     let end_local = parse_local("end", &input.end)?;
@@ -119,38 +102,45 @@ pub fn validate(input: &MeetingInput) -> Result<Schedule, ScheduleError> {
     if ends_at - starts_at > MAX_DURATION {
         return Err(invalid("end", "a meeting lasts at most 24 hours"));
     }
-    let passcode = match input.passcode.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) if !PASSCODE_CHARS.contains(&p.chars().count()) => {
-            return Err(invalid(
-                "passcode",
-                format!(
-                    "between {} and {} characters",
-                    PASSCODE_CHARS.start(),
-                    PASSCODE_CHARS.end()
-                ),
-            ))
+    let passcode = match input.passcode.as_deref() {
+        None => None,
+        Some(p) => {
+            follows("passcode", rules::PASSCODE, p)?;
+            let p = p.trim();
+            match p.chars().count() {
+                0 => None,
+                n if rules::PASSCODE_CHARS.contains(&n) => Some(p.to_owned()),
+                _ => {
+                    return Err(invalid(
+                        "passcode",
+                        format!(
+                            "between {} and {} characters",
+                            rules::PASSCODE_CHARS.start(),
+                            rules::PASSCODE_CHARS.end()
+                        ),
+                    ))
+                }
+            }
         }
-        Some(p) => Some(p.to_owned()),
     };
+    if input.presenters.len() > rules::MAX_PRESENTERS {
+        return Err(invalid(
+            "presenters",
+            format!("at most {}", rules::MAX_PRESENTERS),
+        ));
+    }
     let mut presenters: Vec<String> = Vec::new();
     for p in &input.presenters {
-        let p = p.trim().to_lowercase();
-        if p.is_empty() {
-            continue;
-        }
-        if !looks_like_email(&p) {
+        if rules::EMAIL.check(p).is_err() {
             return Err(invalid(
                 "presenters",
                 format!("{p:?} is not an e-mail address"),
             ));
         }
+        let p = p.to_lowercase();
         if !presenters.contains(&p) {
             presenters.push(p);
         }
-    }
-    if presenters.len() > MAX_PRESENTERS {
-        return Err(invalid("presenters", format!("at most {MAX_PRESENTERS}")));
     }
     Ok(Schedule {
         title,
@@ -183,7 +173,7 @@ mod tests {
             lobby: true,
             allow_guests: true,
             wait_for_presenter: true,
-            presenters: vec![" Ana@Example.org".into(), "ana@example.org".into()],
+            presenters: vec!["Ana@Example.org".into(), "ana@example.org".into()],
         }
     }
 
@@ -225,6 +215,27 @@ mod tests {
         assert_eq!(validate(&i).unwrap_err().field, "presenters");
         let mut i = input();
         i.title = "   ".into();
+        assert_eq!(validate(&i).unwrap_err().field, "title");
+    }
+
+    /// What the OpenAPI document forbids is refused, even where trimming or removing
+    /// duplicates would have made it fit.
+    #[test]
+    fn input_is_checked_as_sent() {
+        let mut i = input();
+        i.presenters = vec!["ana@example.org".into(); rules::MAX_PRESENTERS + 1];
+        assert_eq!(validate(&i).unwrap_err().field, "presenters");
+        let mut i = input();
+        i.presenters = vec!["".into()];
+        assert_eq!(validate(&i).unwrap_err().field, "presenters");
+        let mut i = input();
+        i.passcode = Some(format!(" {} ", "1".repeat(32)));
+        assert_eq!(validate(&i).unwrap_err().field, "passcode");
+        let mut i = input();
+        i.start = "2026-12-1T10:00".into();
+        assert_eq!(validate(&i).unwrap_err().field, "start");
+        let mut i = input();
+        i.title = format!("{}\u{85}", "x");
         assert_eq!(validate(&i).unwrap_err().field, "title");
     }
 }

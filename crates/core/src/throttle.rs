@@ -57,28 +57,6 @@ pub struct Budgets {
     pub max_keys: usize,
 }
 
-impl Default for Budgets {
-    /// Ten guesses per target per address, then one every 6 s; thirty per address overall,
-    /// then one every 2 s; a hundred per target from everywhere, then one every 10 s.
-    fn default() -> Self {
-        Self {
-            per_source: Budget {
-                burst: 30,
-                refill_secs: 2.0,
-            },
-            per_target_source: Budget {
-                burst: 10,
-                refill_secs: 6.0,
-            },
-            per_target: Budget {
-                burst: 100,
-                refill_secs: 10.0,
-            },
-            max_keys: 100_000,
-        }
-    }
-}
-
 /// Where guesses come from: an IPv4 address, or the /64 network of an IPv6 address (one
 /// host usually holds a whole /64, so single IPv6 addresses would be free to vary).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -316,6 +294,25 @@ mod tests {
     use super::*;
     use chrono::TimeDelta;
 
+    /// The sample configuration's budgets.
+    fn budgets() -> Budgets {
+        Budgets {
+            per_source: Budget {
+                burst: 30,
+                refill_secs: 2.0,
+            },
+            per_target_source: Budget {
+                burst: 10,
+                refill_secs: 6.0,
+            },
+            per_target: Budget {
+                burst: 100,
+                refill_secs: 10.0,
+            },
+            max_keys: 100_000,
+        }
+    }
+
     fn t0() -> DateTime<Utc> {
         DateTime::<Utc>::UNIX_EPOCH
     }
@@ -341,7 +338,7 @@ mod tests {
 
     #[test]
     fn concurrent_guesses_are_reserved_before_checking_so_only_the_budget_gets_through() {
-        let mut th = Throttle::new(Budgets::default());
+        let mut th = Throttle::new(budgets());
         let attacker = ip("203.0.113.9");
         // 60 guesses in flight at once: all reserve before any is checked.
         let reserved: Vec<_> = (0..60)
@@ -357,7 +354,7 @@ mod tests {
 
     #[test]
     fn an_attacker_spending_the_budget_does_not_lock_out_the_owner_elsewhere() {
-        let mut th = Throttle::new(Budgets::default());
+        let mut th = Throttle::new(budgets());
         let (attacker, owner) = (ip("203.0.113.9"), ip("198.51.100.7"));
         while wrong(&mut th, t0(), "ann", attacker) {}
         let r = th
@@ -368,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_distributed_attack_slows_the_account_but_not_the_owners_trusted_device() {
-        let mut th = Throttle::new(Budgets::default());
+        let mut th = Throttle::new(budgets());
         let owner = ip("198.51.100.7");
         let r = th.reserve(t0(), &"ann", owner, Some("dev-1")).unwrap();
         th.settle(
@@ -408,7 +405,7 @@ mod tests {
 
     #[test]
     fn one_address_spraying_many_targets_runs_out() {
-        let mut th = Throttle::new(Budgets::default());
+        let mut th = Throttle::new(budgets());
         let sprayer = ip("203.0.113.9");
         let targets: Vec<&'static str> = (0..40)
             .map(|i| &*Box::leak(format!("user{i}").into_boxed_str()))
@@ -422,7 +419,7 @@ mod tests {
 
     #[test]
     fn a_right_guess_costs_nothing_and_an_unchecked_one_is_refunded() {
-        let mut th = Throttle::new(Budgets::default());
+        let mut th = Throttle::new(budgets());
         let me = ip("198.51.100.7");
         for _ in 0..50 {
             let r = th.reserve(t0(), &"ann", me, None).unwrap();
@@ -439,7 +436,7 @@ mod tests {
                 burst: 3,
                 refill_secs: 2.0,
             },
-            ..Default::default()
+            ..budgets()
         });
         let bot = ip("203.0.113.9");
         assert!((0..3).all(|_| th.spend(t0(), bot).is_ok()));
@@ -459,7 +456,7 @@ mod tests {
     fn memory_is_bounded_without_forgetting_spent_budgets_first() {
         let mut th = Throttle::new(Budgets {
             max_keys: 100,
-            ..Default::default()
+            ..budgets()
         });
         let attacker = ip("203.0.113.9");
         while wrong(&mut th, t0(), "ann", attacker) {}

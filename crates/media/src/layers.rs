@@ -20,11 +20,10 @@ pub struct LayerInfo {
 /// What publishers send and what policy lets through.
 #[derive(Clone, Debug)]
 pub struct LayerLimits {
-    /// Height of the full-size layer: clients capture 1280x720 (Chromium sends only two
-    /// layers below that) and scale down by [`Layer::scale_down_by`].
+    /// Height of the full-size layer, scaled down by [`Layer::scale_down_by`].
     pub capture_height: u32,
     /// The `maxBitrate` the client sets on each encoding, smallest layer first, bits per
-    /// second (the web client's `mediaSession.ts` uses the same figures).
+    /// second.
     pub bitrates: [u32; 3],
     /// Policy: no layer taller than this is forwarded.
     pub max_height: u32,
@@ -34,9 +33,10 @@ pub struct LayerLimits {
 
 impl Default for LayerLimits {
     fn default() -> Self {
+        // The client's simulcast profile, from the one definition both sides read.
         Self {
-            capture_height: 720,
-            bitrates: [150_000, 500_000, 1_500_000],
+            capture_height: confab_proto::room::CAPTURE_HEIGHT,
+            bitrates: Layer::ALL.map(Layer::nominal_bitrate),
             max_height: 720,
             max_bitrate: 2_500_000,
         }
@@ -44,18 +44,17 @@ impl Default for LayerLimits {
 }
 
 impl LayerLimits {
-    /// A publisher without simulcast: one full-size layer. Its bitrate is unknown and
-    /// cannot be lowered, so it counts as free: no budget ever keeps it from a tile.
+    /// A publisher without simulcast: one layer, under any height cap. The server
+    /// cannot scale it down, and leaving it out would give every subscriber an empty
+    /// tile; the cap is what selects among simulcast layers. Its bitrate is unknown and
+    /// cannot be lowered, so it counts as free: no budget ever keeps it from a tile
+    /// (what it actually sends is still held to the bitrate cap).
     pub fn single(&self) -> Vec<LayerInfo> {
-        let only = LayerInfo {
+        vec![LayerInfo {
             layer: Layer::High,
-            height: self.capture_height,
+            height: self.capture_height.min(self.max_height),
             bitrate: 0,
-        };
-        Some(only)
-            .filter(|l| l.height <= self.max_height)
-            .into_iter()
-            .collect()
+        }]
     }
 
     /// The layers of a simulcast publisher sending `sent`, with their nominal sizes,
@@ -192,6 +191,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(thin.forwardable(&all)[..], open[..1]);
+    }
+
+    #[test]
+    fn a_camera_without_simulcast_is_forwarded_under_any_height_cap() {
+        for max_height in [90, 180, 360, 720, 1080] {
+            let limits = LayerLimits {
+                max_height,
+                ..Default::default()
+            };
+            let single = limits.single();
+            assert_eq!(single.len(), 1, "under a {max_height} cap");
+            assert!(single[0].height <= max_height.max(1));
+            assert_eq!(choose(&single, 720, 0), Some(Layer::High));
+        }
     }
 
     #[test]

@@ -9,31 +9,37 @@
 //! m-lines: its slots. Packets are forwarded into slots as the router decides — the
 //! loudest voices into audio slots, the layout's tiles in their layer into video slots —
 //! rewriting sequence numbers and timestamps per slot, so a slot's source (or layer) can
-//! change without the receiver seeing a jump. A track the participant may not publish
-//! (policy, permission) refuses the whole offer before any media flows; a [`Gate`] closed
-//! later (a mute, a permission toggled off) stops forwarding at once.
+//! change without the receiver seeing a jump, and payload types into each receiver's own
+//! numbering (the `codecs` module; a track the receiver cannot decode is not sent, and
+//! the meeting hears which). The answer names every candidate in every m-section and says
+//! there are no more (`a=end-of-candidates`: the SFU is ICE-lite). A track the
+//! participant may not publish (policy, permission) refuses the whole offer before any
+//! media flows; a [`Gate`] closed later (a mute, a permission toggled off) stops
+//! forwarding at once.
 //!
 //! Invariant (str0m's): after any input to a peer's `Rtc`, it is polled until `Timeout`.
 //! [`Sfu::poll`] does that for every peer touched since the last call.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeSet, HashMap},
     net::SocketAddr,
     time::{Duration, Instant},
 };
 
+use confab_proto::room::{TrackKind, UndecodableTrack};
 use str0m::{
     bwe::{Bitrate, BweKind},
     change::SdpAnswer,
     media::{Direction, KeyframeRequestKind, MediaKind, Mid, Rids},
     net::{Receive, TcpType},
-    rtp::{RtpPacket, Ssrc, Vp8Descriptor},
+    rtp::{RtpPacket, Ssrc},
     Candidate, Event, IceConnectionState, Input, Rtc, RtcError,
 };
 
 pub use str0m::{change::SdpOffer, net::Protocol};
 
 use self::{
+    codecs::Mapping,
     peer::Peer,
     slot::{SlotSource, SlotTx},
 };
@@ -57,6 +63,13 @@ pub enum SfuError {
     /// The offer could not be parsed or negotiated.
     #[error("offer refused: {0}")]
     Offer(#[from] RtcError),
+    /// The offer numbers its payload types inconsistently across its m-lines.
+    #[error("offer refused: {0}")]
+    PayloadTypes(String),
+    /// The WebRTC stack failed on the offer (a bug there, which an offer must not be able
+    /// to turn into a crash).
+    #[error("offer refused: it could not be negotiated")]
+    Unnegotiable,
     /// The offer publishes a kind of media the participant may not send.
     #[error("not allowed to send {0}")]
     Forbidden(&'static str),
@@ -68,6 +81,9 @@ pub enum SfuError {
     TooManySlots(usize),
     #[error("the address {0} is not a usable candidate")]
     Candidate(SocketAddr),
+    /// The answer could not be completed with the candidates (a bug).
+    #[error("the answer could not be written: {0}")]
+    Answer(String),
 }
 
 /// Tuning of one meeting's SFU.
@@ -150,8 +166,23 @@ pub enum Notice {
         active: Vec<Layer>,
     },
     DominantSpeaker(ParticipantId),
+    /// The tracks `participant` cannot decode (none of their offer's codecs matches the
+    /// publisher's), which the SFU does not send them.
+    Undecodable {
+        participant: ParticipantId,
+        tracks: Vec<UndecodableTrack>,
+    },
     /// `participant`'s connection failed or timed out; the SFU forgot them.
     Gone(ParticipantId),
+}
+
+/// Packets the SFU dropped rather than forward, by why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// Arrived with a payload type the publisher did not negotiate for that track.
+    pub not_negotiated: u64,
+    /// Routed to a subscriber who cannot decode their codec (counted per subscriber).
+    pub undecodable: u64,
 }
 
 /// All participants of one meeting on one UDP address.
@@ -163,6 +194,7 @@ pub struct Sfu {
     router: Router,
     next_tick: Option<Instant>,
     notices: Vec<Notice>,
+    dropped: Dropped,
 }
 
 impl Sfu {
@@ -176,7 +208,13 @@ impl Sfu {
             peers: Vec::new(),
             next_tick: None,
             notices: Vec::new(),
+            dropped: Dropped::default(),
         }
+    }
+
+    /// Packets dropped so far, by why.
+    pub fn dropped(&self) -> Dropped {
+        self.dropped
     }
 
     pub fn peer_count(&self) -> usize {
@@ -198,13 +236,17 @@ impl Sfu {
         now: Instant,
     ) -> Result<SdpAnswer, SfuError> {
         self.remove_peer(id);
-        // VP8 only: switching layers needs keyframe detection, done for VP8.
+        codecs::check_numbering(&offer.to_sdp_string()).map_err(SfuError::PayloadTypes)?;
+        // Codecs whose keyframes `codecs::starts_keyframe` finds (switching layers needs
+        // them), VP8 first: browsers send the answer's first codec, and every browser
+        // decodes VP8. H.264 is for publishers that send nothing else.
         let mut rtc = Rtc::builder()
             .set_rtp_mode(true)
             .set_ice_lite(true)
             .clear_codecs()
             .enable_opus(true, false)
             .enable_vp8(true)
+            .enable_h264(true)
             .enable_bwe(Some(Bitrate::bps(u64::from(self.cfg.initial_bwe))))
             .build(now);
         let udp = self.local.udp;
@@ -219,7 +261,13 @@ impl Sfu {
                 .map_err(|_| SfuError::Candidate(tcp))?;
             rtc.add_local_candidate(candidate);
         }
-        let answer = rtc.sdp_api().accept_offer(offer)?;
+        // str0m trusts parts of an offer it has not checked (it asserts on payload-type
+        // clashes it does not expect): a bad offer must not take the meeting's media down.
+        let accepted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rtc.sdp_api().accept_offer(offer)
+        }));
+        let answer = accepted.map_err(|_| SfuError::Unnegotiable)??;
+        let answer = candidates_everywhere(&answer)?;
         rtc.bwe().set_bitrate(
             Bitrate::bps(0),
             Bitrate::bps(u64::from(self.cfg.desired_bwe)),
@@ -288,6 +336,7 @@ impl Sfu {
                         current: None,
                         last_seq: 0,
                         last_time: 0,
+                        mapped: None,
                     }
                 })
                 .collect()
@@ -307,6 +356,8 @@ impl Sfu {
             wake: now,
             told_slots: None,
             told_layers: None,
+            undecodable: BTreeSet::new(),
+            told_undecodable: None,
             rates: HashMap::new(),
         };
         if let Some(layers) = sent_layers {
@@ -348,12 +399,17 @@ impl Sfu {
         // A new connection of theirs numbers its packets afresh: the slots they filled
         // must rebase on its first packet, not map it through the old offsets (which
         // could send it backwards, where the receiver drops it as old).
+        // Its codecs may differ too: map them afresh.
         for peer in &mut self.peers {
             for slot in peer.audio_slots.iter_mut().chain(&mut peer.video_slots) {
                 if slot.current.is_some_and(|(source, ..)| source.0 == id) {
                     slot.current = None;
                 }
+                if slot.mapped.is_some_and(|(publisher, ..)| publisher == id) {
+                    slot.mapped = None;
+                }
             }
+            peer.undecodable.retain(|t| t.publisher != id);
         }
     }
 
@@ -371,16 +427,17 @@ impl Sfu {
     /// change, so a lost one would leave a page without tiles or a camera layer paused
     /// for good: forget it was told, and the next decision tells the current state again.
     pub fn notice_lost(&mut self, notice: &Notice) {
-        let (participant, slots) = match notice {
-            Notice::Slots { participant, .. } => (participant, true),
-            Notice::Layers { participant, .. } => (participant, false),
+        let participant = match notice {
+            Notice::Slots { participant, .. }
+            | Notice::Layers { participant, .. }
+            | Notice::Undecodable { participant, .. } => participant,
             Notice::DominantSpeaker(_) | Notice::Gone(_) => return,
         };
         if let Some(peer) = self.peers.iter_mut().find(|p| p.id == *participant) {
-            if slots {
-                peer.told_slots = None;
-            } else {
-                peer.told_layers = None;
+            match notice {
+                Notice::Slots { .. } => peer.told_slots = None,
+                Notice::Layers { .. } => peer.told_layers = None,
+                _ => peer.told_undecodable = None,
             }
         }
     }
@@ -546,7 +603,8 @@ impl Sfu {
         }
     }
 
-    /// Writes one publisher packet into every slot the router routes it to.
+    /// Writes one publisher packet into every slot the router routes it to, in each
+    /// subscriber's own payload-type numbering.
     fn forward(&mut self, from: usize, packet: &RtpPacket, now: Instant) {
         let publisher = &mut self.peers[from];
         let mut api = publisher.rtc.direct_api();
@@ -554,6 +612,14 @@ impl Sfu {
             .stream_rx(&packet.header.ssrc)
             .map(|s| (s.mid(), s.rid()))
         else {
+            return;
+        };
+        let pt = packet.header.payload_type;
+        let Some(published) = codecs::published(&publisher.rtc, mid, pt) else {
+            // str0m drops payload types the connection never negotiated; this one was,
+            // but for another track.
+            self.dropped.not_negotiated += 1;
+            tracing::debug!(participant = %publisher.id, %mid, %pt, "payload type not negotiated for this track");
             return;
         };
         // The packet's own rid when it carries one (browsers stop sending it once the
@@ -590,7 +656,7 @@ impl Sfu {
                 if u64::from(sent) * 4 > u64::from(self.cfg.layers.max_bitrate) * 5 {
                     return;
                 }
-                if starts_vp8_keyframe(&packet.payload) {
+                if codecs::starts_keyframe(published.codec(), &packet.payload) {
                     // Subscribers waiting for this layer switch now. The router's state
                     // says so, which is what the loop below reads.
                     for d in self.router.on_keyframe(camera, layer) {
@@ -601,7 +667,11 @@ impl Sfu {
             }
             _ => return,
         };
-        for sub in self.peers.iter_mut().filter(|p| p.id != id) {
+        let (before, rest) = self.peers.split_at_mut(from);
+        let Some((_, after)) = rest.split_first_mut() else {
+            return;
+        };
+        for sub in before.iter_mut().chain(after) {
             let slot = match source.2 {
                 None => self
                     .router
@@ -613,9 +683,37 @@ impl Sfu {
                     .filter(|(_, l)| *l == layer)
                     .and_then(|(i, _)| sub.video_slots.get_mut(i)),
             };
-            if let Some(slot) = slot {
-                slot.write(&mut sub.rtc, source, packet, now);
-                sub.touched = true;
+            let Some(slot) = slot else {
+                continue;
+            };
+            let mapping = match slot.mapped {
+                Some((p, from_pt, m)) if p == id && from_pt == pt => m,
+                _ => {
+                    let m = codecs::map(&published, &sub.rtc, slot.mid);
+                    slot.mapped = Some((id, pt, m));
+                    m
+                }
+            };
+            match mapping {
+                Mapping::Pt(to) => {
+                    slot.write(&mut sub.rtc, source, to, packet, now);
+                    sub.touched = true;
+                }
+                Mapping::Undecodable(codec) => {
+                    self.dropped.undecodable += 1;
+                    let kind = match source.1 {
+                        MediaKind::Audio => TrackKind::Audio,
+                        MediaKind::Video => TrackKind::Video,
+                    };
+                    let track = UndecodableTrack {
+                        publisher: id,
+                        kind,
+                        codec: codec.to_string(),
+                    };
+                    if sub.undecodable.insert(track) {
+                        tracing::debug!(participant = %sub.id, publisher = %id, %codec, "cannot decode");
+                    }
+                }
             }
         }
     }
@@ -651,6 +749,13 @@ impl Sfu {
                     });
                 }
             }
+            if peer.told_undecodable.as_ref() != Some(&peer.undecodable) {
+                peer.told_undecodable = Some(peer.undecodable.clone());
+                self.notices.push(Notice::Undecodable {
+                    participant: peer.id,
+                    tracks: peer.undecodable.iter().cloned().collect(),
+                });
+            }
             if peer.video_mid().is_some() {
                 let active = self.router.active_layers(peer.camera());
                 if peer.told_layers.as_ref() != Some(&active) {
@@ -679,9 +784,43 @@ impl LayerLimits {
     }
 }
 
-/// Whether a VP8 RTP payload is the first packet of a keyframe.
-fn starts_vp8_keyframe(payload: &[u8]) -> bool {
-    Vp8Descriptor::parse(payload).is_ok_and(|d| d.starts_keyframe(payload))
+/// The answer with every candidate in every m-section that is not rejected, and
+/// `a=end-of-candidates` after them. str0m writes candidates in the first section only;
+/// a peer reading them per section (RFC 8839 allows it) would never connect, and one
+/// waiting for the end of candidates would wait for ever. The SFU is ICE-lite: its
+/// candidates are all known when it answers.
+fn candidates_everywhere(answer: &SdpAnswer) -> Result<SdpAnswer, SfuError> {
+    let sdp = answer.to_sdp_string();
+    let candidates: Vec<&str> = sdp
+        .lines()
+        .filter(|l| l.starts_with("a=candidate:"))
+        .collect();
+    let mut out = String::with_capacity(sdp.len() * 2);
+    for (i, section) in sdp.split("\r\nm=").enumerate() {
+        if i > 0 {
+            out.push_str("\r\nm=");
+        }
+        let lines = section
+            .lines()
+            .filter(|l| !l.starts_with("a=candidate:") && *l != "a=end-of-candidates");
+        for (n, line) in lines.enumerate() {
+            if n > 0 {
+                out.push_str("\r\n");
+            }
+            out.push_str(line);
+        }
+        // A port of 0 rejects the m-section: no candidates there.
+        let rejected = section.split_whitespace().nth(1) == Some("0");
+        if i > 0 && !rejected {
+            for c in &candidates {
+                out.push_str("\r\n");
+                out.push_str(c);
+            }
+            out.push_str("\r\na=end-of-candidates");
+        }
+    }
+    out.push_str("\r\n");
+    SdpAnswer::from_sdp_string(&out).map_err(|e| SfuError::Answer(e.to_string()))
 }
 
 /// The mids of an SDP, in m-line order.
@@ -693,6 +832,7 @@ fn offered_mids(sdp: &SdpAnswer) -> Vec<Mid> {
         .collect()
 }
 
+mod codecs;
 mod peer;
 mod slot;
 #[cfg(test)]

@@ -36,10 +36,13 @@ pub struct Policy {
     pub recording: bool,
     pub anonymous_participants: bool,
     /// Largest number of people in one meeting.
+    #[schema(schema_with = crate::rules::schema::meeting_size)]
     pub max_meeting_size: u32,
     /// Cap on one participant's video bitrate.
+    #[schema(schema_with = crate::rules::schema::video_bitrate_kbps)]
     pub max_video_bitrate_kbps: u32,
     /// Tallest video forwarded, in pixels (720: HD).
+    #[schema(schema_with = crate::rules::schema::video_height)]
     pub max_video_height: u32,
 }
 

@@ -3,15 +3,19 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
-use crate::{AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, TenantId, UserId};
+use crate::{rules, AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, TenantId, UserId};
 
 /// An error, as `application/problem+json`. `type` is stable; match on it, not on `title`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema, ToResponse)]
+#[response(
+    description = "An error (RFC 9457); `type` says which",
+    content_type = "application/problem+json"
+)]
 #[ts(export)]
 pub struct Problem {
-    /// A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
+    /// A stable URI naming the error, e.g. `urn:confab:problem:wrong-passcode`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -19,6 +23,88 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub detail: Option<String>,
+}
+
+/// The stable `type` of every problem the API answers with: `urn:confab:problem:<slug>`.
+/// Defined here once; the client's copy is generated (`contracts.ts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemType {
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    CrossSite,
+    NotFound,
+    UnknownLink,
+    LinkExpired,
+    MeetingCancelled,
+    MeetingEnded,
+    WrongPasscode,
+    SignInRequired,
+    InvalidInput,
+    MalformedRequest,
+    TooLarge,
+    Conflict,
+    TooManyAttempts,
+    BadDocument,
+    MeetingQuota,
+    Busy,
+    Internal,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 20] = [
+        Self::Unauthenticated,
+        Self::InvalidCredentials,
+        Self::Forbidden,
+        Self::CrossSite,
+        Self::NotFound,
+        Self::UnknownLink,
+        Self::LinkExpired,
+        Self::MeetingCancelled,
+        Self::MeetingEnded,
+        Self::WrongPasscode,
+        Self::SignInRequired,
+        Self::InvalidInput,
+        Self::MalformedRequest,
+        Self::TooLarge,
+        Self::Conflict,
+        Self::TooManyAttempts,
+        Self::BadDocument,
+        Self::MeetingQuota,
+        Self::Busy,
+        Self::Internal,
+    ];
+
+    /// The last part of the type URI.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid-credentials",
+            Self::Forbidden => "forbidden",
+            Self::CrossSite => "cross-site",
+            Self::NotFound => "not-found",
+            Self::UnknownLink => "unknown-link",
+            Self::LinkExpired => "link-expired",
+            Self::MeetingCancelled => "meeting-cancelled",
+            Self::MeetingEnded => "meeting-ended",
+            Self::WrongPasscode => "wrong-passcode",
+            Self::SignInRequired => "sign-in-required",
+            Self::InvalidInput => "invalid-input",
+            Self::MalformedRequest => "malformed-request",
+            Self::TooLarge => "too-large",
+            Self::Conflict => "conflict",
+            Self::TooManyAttempts => "too-many-attempts",
+            Self::BadDocument => "bad-document",
+            Self::MeetingQuota => "meeting-quota",
+            Self::Busy => "busy",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The `type` of a [`Problem`].
+    pub fn uri(self) -> String {
+        format!("urn:confab:problem:{}", self.slug())
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
@@ -61,7 +147,9 @@ pub struct Me {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateTenant {
+    #[schema(schema_with = rules::schema::tenant_name)]
     pub name: String,
+    #[schema(schema_with = rules::schema::region)]
     pub region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -71,11 +159,22 @@ pub struct CreateTenant {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateUser {
+    #[schema(schema_with = rules::schema::email)]
     pub email: String,
+    #[schema(schema_with = rules::schema::user_name)]
     pub name: String,
     pub role: AccountRole,
-    /// At least 10 characters.
+    #[schema(schema_with = rules::schema::password)]
     pub password: String,
+}
+
+/// A new password for the signed-in user, who proves it is them with the current one.
+#[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct ChangePassword {
+    pub current: String,
+    #[schema(schema_with = rules::schema::password)]
+    pub new: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
@@ -96,6 +195,7 @@ pub struct ApiTokenView {
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct CreateApiToken {
+    #[schema(schema_with = rules::schema::token_name)]
     pub name: String,
     /// Days until the token stops working (1 to 3650); absent: until revoked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,15 +217,21 @@ pub struct CreatedApiToken {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct MeetingInput {
+    #[schema(schema_with = rules::schema::title)]
     pub title: String,
     #[serde(default)]
+    #[schema(schema_with = rules::schema::description)]
     pub description: String,
+    #[schema(schema_with = rules::schema::local_time)]
     pub start: String,
+    #[schema(schema_with = rules::schema::local_time)]
     pub end: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`.
     pub time_zone: String,
-    /// Empty or absent: no passcode.
+    /// Empty or absent: no passcode; otherwise 4 to 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_passcode)]
     pub passcode: Option<String>,
     #[serde(default = "yes")]
     pub lobby: bool,
@@ -136,6 +242,7 @@ pub struct MeetingInput {
     pub wait_for_presenter: bool,
     /// E-mail addresses of accounts who join as presenters whichever link they use.
     #[serde(default)]
+    #[schema(schema_with = rules::schema::presenters)]
     pub presenters: Vec<String>,
 }
 
@@ -149,6 +256,7 @@ fn yes() -> bool {
 pub struct MeetNow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_title)]
     pub title: Option<String>,
 }
 
@@ -232,9 +340,11 @@ pub struct JoinRequest {
     /// Required for guests; ignored for signed-in users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_display_name)]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
+    #[schema(schema_with = rules::schema::optional_passcode)]
     pub passcode: Option<String>,
 }
 

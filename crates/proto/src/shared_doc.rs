@@ -104,6 +104,75 @@ impl<'de> Deserialize<'de> for DocName {
     }
 }
 
+/// Why the server closes a shared-document socket, each with its WebSocket close code and
+/// reason, defined here once (the client reads them from the generated `closeCodes.ts`).
+/// The stock y-websocket client treats 4400–4499 as final (it stops reconnecting): the
+/// refusals use them, since reconnecting would meet the same refusal. Transient closes use
+/// standard codes, after which the client reconnects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CollabClose {
+    /// A message that is not the y-websocket protocol, or an update that does not apply.
+    Malformed,
+    /// A change from a peer who may only read (never allowed, or no longer: the right
+    /// follows the meeting).
+    ReadOnly,
+    /// The document is no longer open to this peer: they left or were removed, the
+    /// meeting ended, or the page is gone.
+    Withdrawn,
+    /// A message over the size limit.
+    TooLarge,
+    /// The document reached its stored-size limit.
+    DocumentFull,
+    /// A text frame (the protocol is binary).
+    BinaryOnly,
+    /// Too slow to keep up, or the document was busy starting or stopping: reconnect.
+    TryAgain,
+    /// The server is shutting down.
+    ServerShutdown,
+}
+
+impl CollabClose {
+    pub const ALL: [CollabClose; 8] = [
+        CollabClose::Malformed,
+        CollabClose::ReadOnly,
+        CollabClose::Withdrawn,
+        CollabClose::TooLarge,
+        CollabClose::DocumentFull,
+        CollabClose::BinaryOnly,
+        CollabClose::TryAgain,
+        CollabClose::ServerShutdown,
+    ];
+
+    /// The WebSocket close code.
+    pub fn close_code(self) -> u16 {
+        match self {
+            CollabClose::Malformed => 4400,
+            CollabClose::ReadOnly => 4403,
+            CollabClose::Withdrawn => 4410,
+            CollabClose::TooLarge | CollabClose::DocumentFull => 4413,
+            CollabClose::BinaryOnly => 1003,
+            CollabClose::TryAgain => 1013,
+            CollabClose::ServerShutdown => 1001,
+        }
+    }
+
+    /// The close frame's reason text.
+    pub fn reason(self) -> &'static str {
+        match self {
+            CollabClose::Malformed => "malformed message",
+            CollabClose::ReadOnly => "read-only",
+            CollabClose::Withdrawn => "no longer open to you",
+            CollabClose::TooLarge => "message too large",
+            CollabClose::DocumentFull => "document full",
+            CollabClose::BinaryOnly => "binary frames only",
+            CollabClose::TryAgain => "try again",
+            CollabClose::ServerShutdown => "server shutting down",
+        }
+    }
+}
+
 /// A drawing tool, as stored in a stroke's `tool` key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

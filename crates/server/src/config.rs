@@ -1,6 +1,11 @@
-//! Configuration: built-in defaults, then an optional TOML file, then environment
-//! variables and command-line flags (clap reads both). Unknown keys in the file are
-//! refused, so a typo cannot silently leave a default in place. Every limit lives here.
+//! Configuration: the defaults, then an optional TOML file, then environment variables
+//! and command-line flags (clap reads both). Unknown keys in the file are refused, so a
+//! typo cannot silently leave a default in place.
+//!
+//! Every limit and tunable of the server lives here, and its default is written once: in
+//! the commented `confab.sample.toml`, which is compiled in. A file given at start is laid
+//! over the sample key by key, so the structs below have no defaults of their own (a key
+//! missing from the sample is an error, found by the tests).
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -9,11 +14,15 @@ use std::{
 };
 
 use anyhow::{bail, Context};
+use confab_media::{router::RouterConfig, sfu::SfuConfig};
 use serde::Deserialize;
+
+/// The commented sample configuration: every key, with its default.
+pub const SAMPLE: &str = include_str!("../../../confab.sample.toml");
 
 /// The whole configuration of one server process.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address and port to listen on.
     pub listen: SocketAddr,
@@ -36,7 +45,7 @@ pub struct Config {
 
 /// Where WebRTC media flows.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct MediaConfig {
     /// The UDP address media is received on (port 0: any free port).
     pub listen: SocketAddr,
@@ -67,21 +76,53 @@ pub struct MediaConfig {
     /// overflowed at 250 participants while the loop was busy sending. The kernel caps it
     /// at `net.core.rmem_max` / `wmem_max` (raise those to match; a warning says so).
     pub socket_buffer_bytes: usize,
+    /// Commands queued for the media loop (offers, layouts, gates) before meetings wait.
+    pub command_queue: usize,
+    /// How the SFU forwards.
+    pub sfu: SfuSettings,
 }
 
-impl Default for MediaConfig {
-    fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:0".parse().expect("valid literal"),
-            public_ip: None,
-            ice_tcp: true,
-            tcp_listen: None,
-            max_packet_bytes: 2048,
-            max_tcp_connections: 4096,
-            tcp_send_buffer_bytes: 256 * 1024,
-            tcp_idle_secs: 30,
-            turn: None,
-            socket_buffer_bytes: 4 << 20,
+/// The SFU's tunables (what `confab_media::sfu::SfuConfig` leaves to the deployment).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SfuSettings {
+    /// Most receive slots of one kind (audio, video) a subscriber may offer.
+    pub max_slots: usize,
+    /// How often the router re-decides (speakers, layers, slots), in milliseconds.
+    pub tick_ms: u64,
+    /// Over how long a layer's bitrate is measured against the policy's cap, in ms.
+    pub rate_window_ms: u64,
+    /// A subscriber's bandwidth estimate before it measures, and what it probes for.
+    pub initial_bwe_bps: u32,
+    pub desired_bwe_bps: u32,
+    /// The least budget a subscriber gets whatever its estimate says.
+    pub min_budget_bps: u32,
+    /// At most one keyframe request per track layer this often, in milliseconds.
+    pub keyframe_interval_ms: u64,
+    /// A wanted layer without a keyframe for this long counts as not sent, and is tried
+    /// again this much later, in milliseconds.
+    pub stall_after_ms: u64,
+    pub stall_retry_ms: u64,
+}
+
+impl SfuSettings {
+    /// The SFU's configuration for a meeting whose policy allows `layers`.
+    pub fn sfu_config(&self, layers: confab_media::layers::LayerLimits) -> SfuConfig {
+        let d = SfuConfig::default();
+        SfuConfig {
+            router: RouterConfig {
+                keyframe_interval: Duration::from_millis(self.keyframe_interval_ms),
+                stall_after: Duration::from_millis(self.stall_after_ms),
+                stall_retry: Duration::from_millis(self.stall_retry_ms),
+                ..d.router
+            },
+            layers,
+            max_slots: self.max_slots,
+            rate_window: Duration::from_millis(self.rate_window_ms),
+            tick: Duration::from_millis(self.tick_ms),
+            initial_bwe: self.initial_bwe_bps,
+            desired_bwe: self.desired_bwe_bps,
+            min_budget: self.min_budget_bps,
         }
     }
 }
@@ -126,7 +167,7 @@ impl MediaConfig {
 
 /// Sizes, rates and durations. Defaults follow DESIGN.md.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Largest room-channel frame accepted, in bytes.
     pub max_frame_bytes: usize,
@@ -175,51 +216,21 @@ pub struct Limits {
     pub password_hashes: usize,
     /// Sign-ins waiting for a hash slot; more are answered 503 without hashing.
     pub password_hash_queue: usize,
+    /// Seconds a client has to send its `hello`.
+    pub hello_timeout_secs: u64,
+    /// Seconds to write one frame to a client (any socket) before it counts as gone.
+    pub write_timeout_secs: u64,
+    /// Seconds a meeting actor with nobody in it lingers before it stops.
+    pub idle_linger_secs: u64,
+    /// Messages queued for one meeting actor or shared document, and changes queued for
+    /// their persisters.
+    pub runtime_queue: usize,
 }
 
 impl Default for Config {
+    /// The sample configuration.
     fn default() -> Self {
-        Self {
-            listen: "127.0.0.1:8080".parse().expect("valid literal"),
-            data: PathBuf::from("data"),
-            public_url: None,
-            region: "local".into(),
-            limits: Limits::default(),
-            convert: confab_convert::Limits::default(),
-            collab: CollabConfig::default(),
-            media: MediaConfig::default(),
-            guesses: GuessConfig::default(),
-        }
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_frame_bytes: 64 * 1024,
-            max_chat_chars: 2000,
-            chat_history: 500,
-            chat_burst: 5,
-            chat_per_second: 1.0,
-            frames_burst: 50,
-            frames_per_second: 20.0,
-            reconnect_grace_secs: 60,
-            idle_timeout_secs: 60,
-            outbound_queue: 1024,
-            replay_events: 2048,
-            join_token_ttl_hours: 12,
-            session_ttl_hours: 24 * 14,
-            link_grace_hours: 24,
-            max_body_bytes: 1024 * 1024,
-            max_meeting_upload_bytes: 100 * 1000 * 1000,
-            max_lobby: 500,
-            header_timeout_secs: 10,
-            body_timeout_secs: 30,
-            max_connections: 8192,
-            max_pending_per_address: 64,
-            password_hashes: 0,
-            password_hash_queue: 16,
-        }
+        Self::from_toml("").expect("the sample configuration is valid")
     }
 }
 
@@ -230,6 +241,18 @@ impl Limits {
 
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    pub fn hello_timeout(&self) -> Duration {
+        Duration::from_secs(self.hello_timeout_secs)
+    }
+
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_secs(self.write_timeout_secs)
+    }
+
+    pub fn idle_linger(&self) -> Duration {
+        Duration::from_secs(self.idle_linger_secs)
     }
 
     pub fn connections(&self) -> crate::api::listener::ConnectionLimits {
@@ -246,7 +269,7 @@ impl Limits {
 /// every so many seconds. "Account" is a sign-in address or a meeting (for passcodes);
 /// "address" an IP address (IPv6: its /64).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct GuessConfig {
     /// Wrong guesses from one address, at anything.
     pub per_address: u32,
@@ -263,23 +286,6 @@ pub struct GuessConfig {
     pub joins_per_address_refill_secs: f64,
     /// Budgets remembered at most (about 100 bytes each).
     pub max_tracked: usize,
-}
-
-impl Default for GuessConfig {
-    fn default() -> Self {
-        let d = confab_core::throttle::Budgets::default();
-        Self {
-            per_address: d.per_source.burst,
-            per_address_refill_secs: d.per_source.refill_secs,
-            per_account_address: d.per_target_source.burst,
-            per_account_address_refill_secs: d.per_target_source.refill_secs,
-            per_account: d.per_target.burst,
-            per_account_refill_secs: d.per_target.refill_secs,
-            joins_per_address: 20,
-            joins_per_address_refill_secs: 3.0,
-            max_tracked: d.max_keys,
-        }
-    }
 }
 
 impl GuessConfig {
@@ -341,7 +347,7 @@ impl GuessConfig {
 
 /// Limits of shared documents; see `confab_collab::room` for what each one bounds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct CollabConfig {
     /// Largest y-websocket message (and so update) accepted, in bytes.
     pub max_message_bytes: usize,
@@ -355,20 +361,12 @@ pub struct CollabConfig {
     pub compact_after: u32,
     /// Largest stored size of one document, in bytes.
     pub max_doc_bytes: usize,
-}
-
-impl Default for CollabConfig {
-    fn default() -> Self {
-        let d = confab_collab::Config::default();
-        Self {
-            max_message_bytes: d.max_message_bytes,
-            max_awareness_bytes: d.max_awareness_bytes,
-            awareness_per_second: d.awareness_per_second,
-            awareness_for_readers: d.awareness_for_readers,
-            compact_after: d.compact_after,
-            max_doc_bytes: d.max_doc_bytes,
-        }
-    }
+    /// Frames a connection may send at once, then per second; beyond it reading pauses
+    /// (nothing is dropped: a dropped update would leave that client diverged).
+    pub frames_burst: u32,
+    pub frames_per_second: f64,
+    /// Seconds for a document to load and take a peer in.
+    pub join_timeout_secs: u64,
 }
 
 impl CollabConfig {
@@ -385,12 +383,37 @@ impl CollabConfig {
     }
 }
 
+impl CollabConfig {
+    pub fn join_timeout(&self) -> Duration {
+        Duration::from_secs(self.join_timeout_secs)
+    }
+}
+
+/// Lays `over` onto `base`, table by table: a key in `over` replaces the one in `base`.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 impl Config {
     /// Reads a TOML file over the defaults.
     pub fn from_file(path: &std::path::Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("in config file {}", path.display()))
+        Self::from_toml(&text).with_context(|| format!("in config file {}", path.display()))
+    }
+
+    /// TOML laid over the sample configuration.
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let mut table: toml::Table = SAMPLE.parse().context("the sample configuration")?;
+        merge(&mut table, text.parse()?);
+        Ok(table.try_into()?)
     }
 
     /// The base URL join links are built from, without a trailing slash.
@@ -417,8 +440,8 @@ impl Config {
         if l.frames_burst == 0 || l.frames_per_second <= 0.0 {
             bail!("frame rate limits must be positive");
         }
-        if l.outbound_queue < 16 || l.replay_events < 16 {
-            bail!("limits.outbound_queue and limits.replay_events must be at least 16");
+        if l.outbound_queue < 16 || l.replay_events < 16 || l.runtime_queue < 16 {
+            bail!("limits.outbound_queue, replay_events and runtime_queue must be at least 16");
         }
         let cl = &self.collab;
         if cl.max_message_bytes < 1024 || cl.compact_after == 0 || cl.awareness_per_second == 0 {
@@ -433,6 +456,9 @@ impl Config {
             bail!("limits: timeouts, max_connections, max_pending_per_address and max_lobby must be positive");
         }
         self.guesses.validate()?;
+        if cl.frames_burst == 0 || cl.frames_per_second <= 0.0 {
+            bail!("collab: frames_burst and frames_per_second must be positive");
+        }
         self.media.validate()?;
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -448,39 +474,65 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sample_config_parses_and_matches_the_defaults() {
-        let sample = include_str!("../../../confab.sample.toml");
-        let parsed: Config = toml::from_str(sample).unwrap();
+    fn the_sample_config_is_the_default_and_valid() {
         let d = Config::default();
-        assert_eq!(parsed.listen, d.listen);
-        assert_eq!(parsed.limits.max_chat_chars, d.limits.max_chat_chars);
-        assert_eq!(parsed.limits.replay_events, d.limits.replay_events);
-        assert_eq!(parsed.media.max_packet_bytes, d.media.max_packet_bytes);
-        assert_eq!(parsed.media.tcp_idle_secs, d.media.tcp_idle_secs);
-        assert_eq!(parsed.media.tcp_listen(), d.media.tcp_listen());
-        parsed.validate().unwrap();
+        assert_eq!(d.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(d.limits.max_chat_chars, 2000);
+        assert_eq!(d.media.tcp_listen(), Some(d.media.listen));
+        d.validate().unwrap();
+    }
+
+    /// The collab, convert and media crates keep defaults of their own (for their tests
+    /// and other users); the sample must not disagree with them.
+    #[test]
+    fn the_samples_figures_are_the_crates_own_defaults() {
+        let d = Config::default();
+        assert_eq!(d.convert, confab_convert::Limits::default());
+        assert_eq!(
+            format!("{:?}", d.collab.room()),
+            format!("{:?}", confab_collab::Config::default())
+        );
+        let layers = confab_media::layers::LayerLimits::default();
+        assert_eq!(
+            format!("{:?}", d.media.sfu.sfu_config(layers)),
+            format!("{:?}", SfuConfig::default())
+        );
+    }
+
+    #[test]
+    fn a_file_overrides_only_the_keys_it_names() {
+        let c =
+            Config::from_toml("[limits]\nmax_chat_chars = 10\n[media.sfu]\ntick_ms = 20").unwrap();
+        let d = Config::default();
+        assert_eq!(c.limits.max_chat_chars, 10);
+        assert_eq!(c.limits.chat_history, d.limits.chat_history);
+        assert_eq!(c.media.sfu.tick_ms, 20);
+        assert_eq!(c.media.sfu.max_slots, d.media.sfu.max_slots);
     }
 
     #[test]
     fn ice_tcp_listens_beside_udp_and_candidates_need_a_reachable_ip() {
-        let media: MediaConfig = toml::from_str("listen = \"0.0.0.0:10000\"").unwrap();
-        assert_eq!(media.tcp_listen(), Some("0.0.0.0:10000".parse().unwrap()));
+        let media = |toml: &str| {
+            Config::from_toml(&format!("[media]\n{toml}"))
+                .unwrap()
+                .media
+        };
+        let m = media("listen = \"0.0.0.0:10000\"");
+        assert_eq!(m.tcp_listen(), Some("0.0.0.0:10000".parse().unwrap()));
+        assert!(m.validate().is_err(), "0.0.0.0 is no address to send to");
+        media("listen = \"0.0.0.0:10000\"\npublic_ip = \"203.0.113.7\"")
+            .validate()
+            .unwrap();
+        assert_eq!(media("ice_tcp = false").tcp_listen(), None);
         assert!(
-            media.validate().is_err(),
-            "0.0.0.0 is no address to send to"
+            media("max_packet_bytes = 70000").validate().is_err(),
+            "no frame carries that"
         );
-        let media: MediaConfig =
-            toml::from_str("listen = \"0.0.0.0:10000\"\npublic_ip = \"203.0.113.7\"").unwrap();
-        media.validate().unwrap();
-        let media: MediaConfig = toml::from_str("ice_tcp = false").unwrap();
-        assert_eq!(media.tcp_listen(), None);
-        let media: MediaConfig = toml::from_str("max_packet_bytes = 70000").unwrap();
-        assert!(media.validate().is_err(), "no frame carries that");
     }
 
     #[test]
     fn unknown_keys_are_refused() {
-        assert!(toml::from_str::<Config>("lisen = \"0.0.0.0:1\"").is_err());
-        assert!(toml::from_str::<Config>("[limits]\nmax_chat = 3").is_err());
+        assert!(Config::from_toml("lisen = \"0.0.0.0:1\"").is_err());
+        assert!(Config::from_toml("[limits]\nmax_chat = 3").is_err());
     }
 }

@@ -486,3 +486,220 @@ async fn a_whiteboard_exports_with_its_ink_for_those_allowed() {
     let unknown = uuid::Uuid::now_v7().to_string();
     assert_eq!(export(&s, &id, &unknown, &org_token).await.status(), 404);
 }
+
+// Rights follow the meeting (issue 9, finding 2): whatever takes an attendee's right to
+// change a shared document away — the annotate permission turned off, a demotion, being
+// removed, the meeting ending or being cancelled, the page going — reaches their open
+// socket at once. Each test connects an attendee while annotate is on, proves the
+// attendee could write, takes the right away, and has them try again.
+
+/// An attendee who may annotate, drawing on a whiteboard: the presenter's and the
+/// attendee's room channels, both collab sockets (synced), the board's name, the
+/// attendee's id, and the organizer's REST client.
+struct Annotating {
+    id: String,
+    org: Client,
+    org_token: String,
+    o: Room,
+    ann: confab_proto::ParticipantId,
+    doc: String,
+    document: DocumentInfo,
+    p: YClient,
+    a: YClient,
+}
+
+async fn set_annotate(o: &mut Room, annotate: bool) {
+    o.send(&ClientMsg::SetPermissions {
+        permissions: confab_proto::AttendeePermissions {
+            annotate,
+            ..Default::default()
+        },
+    })
+    .await;
+    o.until(|m| {
+        matches!(m, ServerMsg::Event { event: RoomEvent::PermissionsChanged { permissions }, .. }
+            if permissions.annotate == annotate)
+    })
+    .await;
+}
+
+async fn annotating(s: &TestServer) -> Annotating {
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Rights")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let org_token = org.join_ok(&link, None, None).await.token;
+    let mut o = Room::enter(s, &org_token).await;
+    let ann_token = Client::new(s).join_ok(&link, Some("Ann"), None).await.token;
+    let a_room = Room::enter(s, &ann_token).await;
+    let ann = match &a_room.seen[0] {
+        ServerMsg::Welcome {
+            snapshot: Some(snap),
+            ..
+        } => snap.you.id,
+        other => panic!("expected a welcome, got {other:?}"),
+    };
+    // The attendee's room channel stays open (a removal or end closes it).
+    std::mem::forget(a_room);
+    set_annotate(&mut o, true).await;
+    let document = new_document(&mut o, DocumentKind::Whiteboard).await;
+    let doc = document.pages[0].collab.to_string();
+    let id = m.id.to_string();
+    let mut p = YClient::connect(s, &id, &doc, &org_token).await.unwrap();
+    p.until(|c| c.synced).await;
+    let mut a = YClient::connect(s, &id, &doc, &ann_token).await.unwrap();
+    a.until(|c| c.synced).await;
+    a.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![1.0]);
+    })
+    .await;
+    p.until(|c| c.stroke_count() == 1).await;
+    Annotating {
+        id,
+        org,
+        org_token,
+        o,
+        ann,
+        doc,
+        document,
+        p,
+        a,
+    }
+}
+
+/// The attendee draws once more: the socket must be closed with a final (44xx) code, and
+/// the stroke must reach nobody and be stored nowhere. Returns the close code.
+async fn attack_is_refused(s: &TestServer, mut t: Annotating, reader_may_connect: bool) -> u16 {
+    let legit = t.p.stroke_count();
+    t.a.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![666.0]);
+    })
+    .await;
+    let code = t.a.closed_with().await;
+    assert!((4400..4500).contains(&code), "closed with {code}");
+    if reader_may_connect {
+        // The presenter marks the board; a fresh reader sees the mark but not the attack.
+        t.p.edit(|txn| {
+            txn.get_or_insert_array("strokes")
+                .push_back(&mut *txn, vec![2.0]);
+        })
+        .await;
+        let mut r = YClient::connect(s, &t.id, &t.doc, &t.org_token)
+            .await
+            .unwrap();
+        r.until(|c| c.stroke_count() > legit).await;
+        assert_eq!(r.stroke_count(), legit + 1, "the attack was stored");
+    } else {
+        // The presenter's socket closes too; it never received the attack.
+        t.p.closed_with().await;
+        assert_eq!(t.p.stroke_count(), legit, "the attack was relayed");
+    }
+    code
+}
+
+#[tokio::test]
+async fn turning_annotate_off_takes_the_pen_from_an_open_socket() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    set_annotate(&mut t.o, false).await;
+    assert_eq!(attack_is_refused(&s, t, true).await, 4403, "read-only now");
+}
+
+#[tokio::test]
+async fn a_removed_attendee_loses_their_open_socket() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    t.o.send(&ClientMsg::RemoveParticipant {
+        participant: t.ann,
+        bar: true,
+    })
+    .await;
+    t.o.until(|m| {
+        matches!(m, ServerMsg::Event { event: RoomEvent::ParticipantLeft { id, .. }, .. }
+            if *id == t.ann)
+    })
+    .await;
+    attack_is_refused(&s, t, true).await;
+}
+
+#[tokio::test]
+async fn ending_the_meeting_closes_every_open_socket() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    t.o.send(&ClientMsg::EndMeeting).await;
+    t.o.closed_with().await;
+    attack_is_refused(&s, t, false).await;
+}
+
+#[tokio::test]
+async fn cancelling_the_meeting_over_rest_closes_every_open_socket() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    let r = t
+        .org
+        .post(
+            &format!("/api/v1/meetings/{}/cancel", t.id),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    t.o.closed_with().await;
+    attack_is_refused(&s, t, false).await;
+}
+
+#[tokio::test]
+async fn a_socket_to_a_removed_page_cannot_write() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    t.o.send(&ClientMsg::RemoveDocument {
+        document: t.document.id,
+    })
+    .await;
+    t.o.until(|m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: RoomEvent::DocumentRemoved { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    // The presenter's socket to the gone page closes as well.
+    attack_is_refused(&s, t, false).await;
+}
+
+#[tokio::test]
+async fn a_demoted_presenter_loses_the_pen_on_an_open_socket() {
+    let s = TestServer::start().await;
+    let mut t = annotating(&s).await;
+    let set_role = |role| ClientMsg::SetRole {
+        participant: t.ann,
+        role,
+    };
+    let is_role = |ann, role| {
+        move |m: &ServerMsg| {
+            matches!(m, ServerMsg::Event { event: RoomEvent::ParticipantUpdated { participant }, .. }
+                if participant.id == ann && participant.role == role)
+        }
+    };
+    t.o.send(&set_role(confab_proto::MeetingRole::Presenter))
+        .await;
+    t.o.until(is_role(t.ann, confab_proto::MeetingRole::Presenter))
+        .await;
+    // As a presenter they draw without the attendee permission...
+    set_annotate(&mut t.o, false).await;
+    t.a.edit(|txn| {
+        txn.get_or_insert_array("strokes")
+            .push_back(&mut *txn, vec![1.5]);
+    })
+    .await;
+    t.p.until(|c| c.stroke_count() == 2).await;
+    // ...until they are an attendee again.
+    t.o.send(&set_role(confab_proto::MeetingRole::Attendee))
+        .await;
+    t.o.until(is_role(t.ann, confab_proto::MeetingRole::Attendee))
+        .await;
+    assert_eq!(attack_is_refused(&s, t, true).await, 4403, "read-only now");
+}

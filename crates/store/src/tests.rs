@@ -81,14 +81,14 @@ async fn data_survives_reopening_the_database() {
     assert_eq!(found.id, m.id);
     assert!(!presenter);
     assert_eq!(s.chat(t.id(), m.id(), 100).await.unwrap(), vec![msg]);
-    assert!(s.room_state(t.id(), m.id()).await.unwrap().locked);
+    assert!(s.meeting_state(t.id(), m.id()).await.unwrap().locked);
     // Another tenant's id opens nothing of this meeting.
     let other = s
         .create_tenant("Other", "eu", &Policy::default())
         .await
         .unwrap();
     assert!(s.chat(other.id(), m.id(), 100).await.unwrap().is_empty());
-    assert!(!s.room_state(other.id(), m.id()).await.unwrap().locked);
+    assert!(!s.meeting_state(other.id(), m.id()).await.unwrap().locked);
     assert!(s.meeting_in(other.id(), m.id()).await.unwrap().is_none());
 }
 
@@ -425,7 +425,7 @@ async fn admissions_and_their_roles_are_kept_per_meeting() {
     s.set_seat_admission(t.id(), m.id(), ann, MeetingRole::Presenter, true)
         .await
         .unwrap();
-    let state = s.room_state(t.id(), m.id()).await.unwrap();
+    let state = s.meeting_state(t.id(), m.id()).await.unwrap();
     assert_eq!(state.admitted, [(ann, MeetingRole::Presenter)]);
     let row = s.seat(b"ann", Utc::now()).await.unwrap().unwrap();
     assert_eq!(row.role().unwrap(), MeetingRole::Presenter);

@@ -5,9 +5,13 @@
  * Times are wall-clock times in `time_zone` (an IANA name such as `Europe/Berlin`),
  * written `YYYY-MM-DDTHH:MM` (as an HTML `datetime-local` input gives them).
  */
-export type MeetingInput = { title: string, description: string, start: string, end: string, time_zone: string, 
+export type MeetingInput = { title: string, description: string, start: string, end: string, 
 /**
- * Empty or absent: no passcode.
+ * An IANA time zone, e.g. `Europe/Berlin`.
+ */
+time_zone: string, 
+/**
+ * Empty or absent: no passcode; otherwise 4 to 32 characters.
  */
 passcode?: string, lobby: boolean, allow_guests: boolean, 
 /**

@@ -6,6 +6,7 @@ import type { RoomErrorCode } from "./RoomErrorCode";
 import type { RoomEvent } from "./RoomEvent";
 import type { SimulcastLayer } from "./SimulcastLayer";
 import type { Snapshot } from "./Snapshot";
+import type { UndecodableTrack } from "./UndecodableTrack";
 
 /**
  * Everything the server sends on the room channel.
@@ -14,4 +15,4 @@ export type ServerMsg = { "type": "welcome", protocol: number, epoch: string, yo
 /**
  * The sequence number the snapshot reflects (or the resume point).
  */
-seq: number, snapshot?: Snapshot, } | { "type": "lobby", reason: LobbyReason, title: string, } | { "type": "event", seq: number, event: RoomEvent, } | { "type": "error", code: RoomErrorCode, message: string, ref?: number, } | { "type": "bye", reason: ByeReason, } | { "type": "pong" } | { "type": "media_answer", sdp: string, } | { "type": "media_slots", audio: Array<ParticipantId | null>, video: Array<ParticipantId | null>, } | { "type": "media_layers", active: Array<SimulcastLayer>, };
+seq: number, snapshot?: Snapshot, } | { "type": "lobby", reason: LobbyReason, title: string, } | { "type": "event", seq: number, event: RoomEvent, } | { "type": "error", code: RoomErrorCode, message: string, ref?: number, } | { "type": "bye", reason: ByeReason, } | { "type": "pong" } | { "type": "media_answer", sdp: string, } | { "type": "media_slots", audio: Array<ParticipantId | null>, video: Array<ParticipantId | null>, } | { "type": "media_layers", active: Array<SimulcastLayer>, } | { "type": "media_undecodable", tracks: Array<UndecodableTrack>, };

@@ -2,15 +2,18 @@
 // RTCPeerConnection to the SFU with the local tracks (the camera as three simulcast
 // encodings) plus fixed receive slots, the layout reported to the server, and which
 // participant fills which slot. Signalling rides the room channel (media_offer →
-// media_answer, media_slots, media_layers; media_layout and set_media out). No React here.
+// media_answer, media_slots, media_layers, media_undecodable; media_layout and set_media
+// out). No React here.
 import type { ClientMsg } from '../proto/ClientMsg';
 import type { MediaTile } from '../proto/MediaTile';
 import type { ParticipantId } from '../proto/ParticipantId';
 import type { SimulcastLayer } from '../proto/SimulcastLayer';
+import type { UndecodableTrack } from '../proto/UndecodableTrack';
 import { Store } from '../lib/store';
 import { captureHeight, encodingsFor } from './mediaLayout';
 import type { MediaMessage, RoomClient } from './roomClient';
-import { isPresenterRole, type RoomState } from './roomState';
+import { rightsOf } from './rights';
+import type { RoomState } from './roomState';
 
 /** Receive slots per kind: the 3 loudest plus the dominant speaker; the visible tiles. */
 export const audioSlots = 4;
@@ -37,6 +40,8 @@ export type MediaState =
       videoError: string | undefined;
       /** A presenter asked you to unmute (their id), until you answer. */
       unmuteAsked: ParticipantId | undefined;
+      /** Others' tracks this browser cannot decode (the server does not send them). */
+      undecodable: readonly UndecodableTrack[];
     }
   | { phase: 'failed'; message: string };
 
@@ -56,6 +61,7 @@ export class MediaSession {
   private pc: RTCPeerConnection | undefined;
   private local: MediaStream | undefined;
   private slots: { audio: (ParticipantId | null)[]; video: (ParticipantId | null)[] } = { audio: [], video: [] };
+  private undecodable: readonly UndecodableTrack[] = [];
   private streams = new WeakMap<RTCRtpTransceiver, MediaStream>();
   private layout: MediaTile[] = [];
   private sentLayout = '';
@@ -155,6 +161,7 @@ export class MediaSession {
 
   private async negotiate(): Promise<void> {
     this.pc?.close();
+    this.undecodable = [];
     // No public STUN: the SFU's own candidates, plus TURN relays when configured.
     const iceServers = (this.client.state.room?.iceServers ?? []).map((s) => ({ ...s, urls: [...s.urls] }));
     const pc = new RTCPeerConnection({ iceServers });
@@ -188,6 +195,9 @@ export class MediaSession {
         break;
       case 'media_layers':
         await this.pauseLayers(msg.active);
+        break;
+      case 'media_undecodable':
+        this.undecodable = msg.tracks;
         break;
     }
     this.publish();
@@ -246,9 +256,9 @@ export class MediaSession {
       if (req.request === 'unmute' && !this.micOn && this.local?.getAudioTracks().length) this.unmuteAsked = req.by;
       this.publish();
     }
-    if (isPresenterRole(room.you.role)) return;
-    if (!room.permissions.use_microphone && this.micOn) this.switchLocal('audio', false);
-    if (!room.permissions.use_camera && this.camOn) this.switchLocal('video', false);
+    const rights = rightsOf(room);
+    if (!rights.microphone && this.micOn) this.switchLocal('audio', false);
+    if (!rights.camera && this.camOn) this.switchLocal('video', false);
   }
 
   /** Turns a local track off or on without telling the server (it already knows). */
@@ -293,6 +303,7 @@ export class MediaSession {
       video: slots('video'),
       videoError: this.videoError,
       unmuteAsked: this.unmuteAsked,
+      undecodable: this.undecodable,
     });
   }
 
@@ -314,11 +325,15 @@ export class MediaSession {
     this.publish();
   }
 
-  /** Switches to another microphone or camera without renegotiating when possible. */
+  /**
+   * Switches to another microphone or camera (`''`: the default one), or adds one where
+   * there was none, without renegotiating when possible.
+   */
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
     if (!this.local) return;
+    const choice = deviceId || true;
     const stream = await navigator.mediaDevices.getUserMedia(
-      kind === 'audio' ? { audio: constraint(deviceId) } : { video: constraint(deviceId, cameraSize) },
+      kind === 'audio' ? { audio: constraint(choice) } : { video: constraint(choice, cameraSize) },
     );
     const [track] = stream.getTracks();
     if (!track) return;

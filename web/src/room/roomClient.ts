@@ -67,7 +67,10 @@ export type RoomClientState = { phase: Phase; room: RoomState | undefined };
 export type RoomError = { code: RoomErrorCode | 'offline'; message: string; ref?: number };
 
 /** Server messages about media, for the media session. */
-export type MediaMessage = Extract<ServerMsg, { type: 'media_answer' | 'media_slots' | 'media_layers' }>;
+export type MediaMessage = Extract<
+  ServerMsg,
+  { type: 'media_answer' | 'media_slots' | 'media_layers' | 'media_undecodable' }
+>;
 
 export type RoomClientOptions = {
   url: string;
@@ -266,6 +269,7 @@ export class RoomClient {
       case 'media_answer':
       case 'media_slots':
       case 'media_layers':
+      case 'media_undecodable':
         for (const listener of this.mediaListeners) listener(msg);
         break;
     }

@@ -1,7 +1,12 @@
 //! One participant's peer connection in the SFU: its str0m `Rtc`, what it publishes,
 //! its receive slots, and what the meeting was last told about it.
 
-use std::{collections::HashMap, time::Instant};
+use std::{
+    collections::{BTreeSet, HashMap},
+    time::Instant,
+};
+
+use confab_proto::room::UndecodableTrack;
 
 use str0m::{
     media::{MediaKind, Mid},
@@ -31,6 +36,9 @@ pub(super) struct Peer {
     /// What the meeting was last told about this peer.
     pub(super) told_slots: Option<(SlotMap, SlotMap)>,
     pub(super) told_layers: Option<Vec<Layer>>,
+    /// Others' tracks this participant cannot decode, and what the meeting was told.
+    pub(super) undecodable: BTreeSet<UndecodableTrack>,
+    pub(super) told_undecodable: Option<BTreeSet<UndecodableTrack>>,
     /// What the camera actually sends per layer, against the policy's bitrate cap.
     pub(super) rates: HashMap<Layer, RateMeter>,
 }

@@ -13,57 +13,65 @@
 //! request span of the HTTP trace layer (see `api/mod.rs`) records the path without the query
 //! (tower-http's default span holds the full URI, at DEBUG level).
 //!
-//! Who may do what is decided once, at connect time, by the live meeting actor:
-//! the seat must belong to `{meeting}`, be in the meeting now (and for an annotation
-//! layer, be allowed to see that page); it may write iff
-//! [`confab_core::meeting::Meeting::may_annotate`]. A permission change applies to the
-//! next connection (the client reconnects on close).
+//! Who may do what is the live meeting actor's call, and it follows the meeting: the
+//! seat must belong to `{meeting}` and be in the meeting now (for an annotation layer,
+//! able to see that page) to connect; it may write iff
+//! [`confab_core::meeting::Meeting::collab_access`] says so, and while the socket is open
+//! every change of permission, role, membership, page or meeting state reaches it at
+//! once: it becomes read-only (a write is then refused with [`CollabClose::ReadOnly`]),
+//! writable again, or is closed with [`CollabClose::Withdrawn`].
 //!
 //! One room per document runs as its own task in [`crate::runtime::shared_docs`]; this
-//! socket sends it frames and writes what it queues (bounded; a full queue cuts the
-//! socket off).
+//! socket runs on the shared [`Socket`], sends the room frames and writes what it queues.
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use axum::{
-    extract::{
-        ws::{CloseFrame, Message, WebSocket},
-        State, WebSocketUpgrade,
-    },
+    extract::{ws::Message, State, WebSocketUpgrade},
     response::Response,
 };
 use chrono::Utc;
 use confab_collab::{DocKey, DocName, PeerId};
-use confab_core::ratelimit::TokenBucket;
-use confab_proto::{rest::MeetingStatus, MeetingId};
-use futures_util::{SinkExt, StreamExt};
+use confab_proto::{rest::MeetingStatus, shared_doc::CollabClose, MeetingId};
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 
 use super::{
     error::{ApiError, ApiResult, Path, Query},
+    socket::{self, Next, Socket, SocketLimits},
     AppState,
 };
 use crate::{
+    config::Config,
     runtime::{
-        meeting::ActorMsg,
-        shared_docs::{DocMsg, Outbound},
+        meeting::{ActorMsg, DocAccess},
+        outbox::outbox,
+        shared_docs::{DocMsg, DocOut},
     },
     secrets::secret_hash,
 };
 
-/// Time to write one frame before the client counts as gone.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Frames per second a connection may send (after a burst of as many). Generous for
-/// freehand drawing; beyond it reading pauses (TCP pushes back), nothing is dropped,
-/// because a dropped update would leave that client diverged.
-const FRAMES_PER_SECOND: u32 = 100;
-
-static NEXT_PEER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+static NEXT_PEER: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: String,
+}
+
+/// This socket's limits, from the configuration.
+fn limits(config: &Config) -> SocketLimits {
+    let c = &config.collab;
+    SocketLimits {
+        max_frame_bytes: c.max_message_bytes,
+        write_timeout: config.limits.write_timeout(),
+        // Stock clients renew their presence (or, read-only, ask for it) well within it.
+        idle_timeout: config.limits.idle_timeout(),
+        burst: c.frames_burst,
+        per_second: c.frames_per_second,
+    }
 }
 
 /// `GET /api/v1/collab/{meeting}/{doc}?token=…`: authorises, then upgrades.
@@ -94,9 +102,9 @@ pub async fn connect(
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
     let participant = seat.participant();
-    let writable = state
+    let access = state
         .meetings
-        .ask(meeting, |reply| ActorMsg::CollabAccess {
+        .ask(meeting, |reply| ActorMsg::OpenDoc {
             participant,
             name,
             reply,
@@ -111,81 +119,68 @@ pub async fn connect(
         meeting,
         name,
     };
-    let max = state.config.collab.max_message_bytes;
-    // Frames up to twice the limit are read so an oversized one gets a clear close code
-    // from the room; beyond that the transport refuses them itself.
-    Ok(ws
-        .max_message_size(max * 2)
-        .max_frame_size(max * 2)
-        .read_buffer_size(8 * 1024)
-        .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| serve(socket, state, key, writable)))
+    let limits = limits(&state.config);
+    Ok(socket::upgrade(ws, &limits)
+        .on_upgrade(move |ws| serve(Socket::new(ws, limits), state, key, access)))
+}
+
+async fn close(socket: &mut Socket, why: CollabClose) {
+    socket.close(why.close_code(), why.reason()).await;
 }
 
 /// Runs one connection to its end.
-async fn serve(ws: WebSocket, state: AppState, key: DocKey, writable: bool) {
-    let (mut sink, mut stream) = ws.split();
-    let peer = PeerId(NEXT_PEER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    let (tx, mut rx) = mpsc::channel(state.config.limits.outbound_queue);
+async fn serve(
+    mut socket: Socket,
+    state: AppState,
+    key: DocKey,
+    mut access: watch::Receiver<DocAccess>,
+) {
+    let peer = PeerId(NEXT_PEER.fetch_add(1, Ordering::Relaxed));
+    let (tx, mut rx) = outbox(state.config.limits.outbound_queue);
+    // Any change from here on is passed to the room after the join.
+    let writable = *access.borrow_and_update() == DocAccess::Write;
     let Some(room) = state.shared_docs.join(key, peer, writable, tx).await else {
-        let _ = sink
-            .send(Message::Close(Some(CloseFrame {
-                code: 1013,
-                reason: "try again".into(),
-            })))
-            .await;
-        return;
+        return close(&mut socket, CollabClose::TryAgain).await;
     };
     tracing::debug!(%key, %peer, writable, "collab peer joined");
-    let mut bucket = TokenBucket::new(FRAMES_PER_SECOND, f64::from(FRAMES_PER_SECOND));
-    let idle = state.config.limits.idle_timeout();
-    let mut last_heard = tokio::time::Instant::now();
-    loop {
-        tokio::select! {
-            out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    match tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Binary(f))).await {
-                        Ok(Ok(())) => {}
-                        _ => break,
+    let why = loop {
+        let next = tokio::select! {
+            biased;
+            changed = access.changed() => match changed.map(|()| *access.borrow_and_update()) {
+                Ok(DocAccess::Withdrawn) => break Some(CollabClose::Withdrawn),
+                Ok(a) => {
+                    let writable = a == DocAccess::Write;
+                    if room.send(DocMsg::Access { peer, writable }).await.is_err() {
+                        break Some(CollabClose::TryAgain);
                     }
+                    continue;
                 }
-                Some(Outbound::Close(code, reason)) => {
-                    let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                    break;
-                }
-                // The room let us go (too slow, or it stopped).
-                None => {
-                    let close = Message::Close(Some(CloseFrame { code: 1013, reason: "try again".into() }));
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                    break;
-                }
+                // The meeting stopped (the server is shutting down): reconnect later.
+                Err(_) => break Some(CollabClose::ServerShutdown),
             },
-            incoming = tokio::time::timeout_at(last_heard + idle, stream.next()) => {
-                let frame = match incoming {
-                    Ok(Some(Ok(Message::Binary(b)))) => b,
-                    Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {
-                        last_heard = tokio::time::Instant::now();
-                        continue;
-                    }
-                    Ok(Some(Ok(Message::Text(_)))) => {
-                        let close = Message::Close(Some(CloseFrame { code: 1003, reason: "binary frames only".into() }));
-                        let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close)).await;
-                        break;
-                    }
-                    // Closed, broken, or silent for too long (stock clients renew their
-                    // presence every 15 s, so a live one is never idle for a minute).
-                    _ => break,
-                };
-                last_heard = tokio::time::Instant::now();
-                while !bucket.try_take(Utc::now()) {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
+            next = socket.next(&mut rx) => next,
+        };
+        let frame = match next {
+            Next::Out(DocOut::Frame(f)) => {
+                if !socket.send(Message::Binary(f)).await {
+                    break None;
                 }
-                if room.send(DocMsg::Frame { peer, frame }).await.is_err() {
-                    break;
-                }
+                continue;
             }
+            Next::Out(DocOut::Close(why)) => break Some(why),
+            // Too slow, or the room let us go (it stopped).
+            Next::Cut | Next::Dropped => break Some(CollabClose::TryAgain),
+            Next::Text(_) => break Some(CollabClose::BinaryOnly),
+            Next::Gone => break None,
+            Next::Binary(frame) => frame,
+        };
+        socket.throttle().await;
+        if room.send(DocMsg::Frame { peer, frame }).await.is_err() {
+            break None;
         }
+    };
+    if let Some(why) = why {
+        close(&mut socket, why).await;
     }
     let _ = room.send(DocMsg::Leave { peer }).await;
     tracing::debug!(%key, %peer, "collab peer left");

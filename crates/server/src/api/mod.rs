@@ -18,14 +18,14 @@ pub mod meetings;
 pub mod openapi;
 pub mod room_channel;
 pub mod session;
+pub mod socket;
 pub mod web;
 
 use std::sync::Arc;
 
 use axum::{
-    extract::{DefaultBodyLimit, FromRef, State, WebSocketUpgrade},
+    extract::{DefaultBodyLimit, FromRef},
     http::{header, HeaderValue},
-    response::Response,
     routing::{delete, get, post},
     Router,
 };
@@ -77,7 +77,6 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
-    let max_frame = state.config.limits.max_frame_bytes;
     let upload_limit = usize::try_from(state.config.convert.max_file_bytes).unwrap_or(usize::MAX);
     let header =
         |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
@@ -85,14 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/api/openapi.json", get(openapi::serve))
-        .route(
-            "/api/v1/room",
-            get(
-                move |State(state): State<AppState>, ws: WebSocketUpgrade| async move {
-                    room_channel(state, ws, max_frame)
-                },
-            ),
-        )
+        .route("/api/v1/room", get(room_channel::connect))
         .nest("/api/v1", v1(upload_limit))
         .fallback(web::serve)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -108,18 +100,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
-}
-
-fn room_channel(state: AppState, ws: WebSocketUpgrade, max_frame: usize) -> Response {
-    // Frames up to twice the limit are read so an oversized one gets a clear close code
-    // (1009) from us; beyond that the transport itself refuses them.
-    // Small buffers: 250 connections with tungstenite's 128 KiB defaults would cost
-    // 64 MiB for nothing; room-channel frames are small.
-    ws.max_message_size(max_frame * 2)
-        .max_frame_size(max_frame * 2)
-        .read_buffer_size(8 * 1024)
-        .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| room_channel::serve(socket, state))
 }
 
 /// `upload_limit`: the largest document upload, in bytes.

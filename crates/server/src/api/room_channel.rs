@@ -1,43 +1,40 @@
 //! One participant's WebSocket on the room channel.
 //!
 //! Reads the `hello`, resolves the join token to a seat, hands the connection to the
-//! meeting actor, then pumps frames both ways: client frames are size-checked,
-//! rate-limited and decoded here (bad ones get an `error` and the connection stays),
-//! valid commands go to the actor, and whatever the actor queues is written out with a
-//! deadline. Close codes come from [`ByeReason::close_code`], in one place.
+//! meeting actor, then pumps frames both ways on the shared [`Socket`]: client frames are
+//! size-checked, rate-limited and decoded here (bad ones get an `error` and the
+//! connection stays), valid commands go to the actor, and whatever the actor queues is
+//! written out. Close codes come from [`ByeReason::close_code`], in one place.
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::{
+    extract::{ws::Message, State, WebSocketUpgrade},
+    response::Response,
 };
-
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use chrono::Utc;
-use confab_core::{meeting::Seat, ratelimit::TokenBucket};
+use confab_core::meeting::Seat;
 use confab_proto::{
     rest::MeetingStatus,
     room::{ByeReason, ClientFrame, ClientMsg, RoomErrorCode, ServerMsg},
 };
 use confab_store::MeetingRow;
-use futures_util::{stream::SplitSink, SinkExt, StreamExt};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
-use super::AppState;
+use super::{
+    socket::{self, Next, Socket, SocketLimits},
+    AppState,
+};
 use crate::{
-    runtime::meeting::{ActorMsg, Conn, MeetingHandle, Outbound},
+    config::Config,
+    runtime::{
+        meeting::{ActorMsg, Conn, MeetingHandle, Outbound},
+        outbox::outbox,
+    },
     secrets::secret_hash,
 };
 
-/// Time a client has to send its hello, and to accept one outgoing frame.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
-
-type Sink = SplitSink<WebSocket, Message>;
 
 fn text(msg: &ServerMsg) -> Message {
     Message::Text(
@@ -47,25 +44,38 @@ fn text(msg: &ServerMsg) -> Message {
     )
 }
 
-async fn bye(sink: &mut Sink, reason: ByeReason) {
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-        let _ = sink.send(text(&ServerMsg::Bye { reason })).await;
+/// This socket's limits, from the configuration.
+fn limits(config: &Config) -> SocketLimits {
+    let l = &config.limits;
+    SocketLimits {
+        max_frame_bytes: l.max_frame_bytes,
+        write_timeout: l.write_timeout(),
+        idle_timeout: l.idle_timeout(),
+        burst: l.frames_burst,
+        per_second: l.frames_per_second,
+    }
+}
+
+/// `GET /api/v1/room`: upgrades; the hello comes over the socket.
+pub async fn connect(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    let limits = limits(&state.config);
+    socket::upgrade(ws, &limits).on_upgrade(move |ws| serve(Socket::new(ws, limits), state))
+}
+
+/// Says why, then closes.
+async fn bye(socket: &mut Socket, reason: ByeReason) {
+    if socket.send(text(&ServerMsg::Bye { reason })).await {
         let reason_text = serde_json::to_value(reason)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let _ = sink
-            .send(Message::Close(Some(CloseFrame {
-                code: reason.close_code(),
-                reason: Utf8Bytes::from(reason_text),
-            })))
-            .await;
-    })
-    .await;
+        socket.close(reason.close_code(), reason_text).await;
+    }
 }
 
+/// Sends an `error`; `false` when the client is gone.
 async fn error(
-    sink: &mut Sink,
+    socket: &mut Socket,
     code: RoomErrorCode,
     message: String,
     reference: Option<u32>,
@@ -75,10 +85,7 @@ async fn error(
         message,
         reference,
     });
-    matches!(
-        tokio::time::timeout(WRITE_TIMEOUT, sink.send(msg)).await,
-        Ok(Ok(()))
-    )
+    socket.send(msg).await
 }
 
 /// Decodes one client frame. On failure, returns the error and any `ref` it carried.
@@ -93,12 +100,10 @@ fn decode(text: &str) -> Result<ClientFrame, (String, Option<u32>)> {
 }
 
 /// Runs one room-channel connection to its end.
-pub async fn serve(ws: WebSocket, state: AppState) {
-    let limits = state.config.limits.clone();
-    let (mut sink, mut stream) = ws.split();
-
-    let first = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
-        Ok(Some(Ok(Message::Text(t)))) if t.len() <= limits.max_frame_bytes => decode(&t).ok(),
+async fn serve(mut socket: Socket, state: AppState) {
+    let limits = &state.config.limits;
+    let first = match socket.first(limits.hello_timeout()).await {
+        Some(Message::Text(t)) if t.len() <= limits.max_frame_bytes => decode(&t).ok(),
         _ => None,
     };
     let Some(ClientFrame {
@@ -106,97 +111,86 @@ pub async fn serve(ws: WebSocket, state: AppState) {
         ..
     }) = first
     else {
-        return bye(&mut sink, ByeReason::HelloExpected).await;
+        return bye(&mut socket, ByeReason::HelloExpected).await;
     };
     let (seat, meeting) = match admit(&state, &token).await {
         Ok(found) => found,
-        Err(reason) => return bye(&mut sink, reason).await,
+        Err(reason) => return bye(&mut socket, reason).await,
     };
     let participant = seat.id;
     let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    let (tx, mut rx) = mpsc::channel(limits.outbound_queue);
-    let kill = Arc::new(Notify::new());
-    let conn = Conn {
-        id: conn_id,
-        tx,
-        kill: kill.clone(),
-    };
+    let (tx, mut rx) = outbox(limits.outbound_queue);
+    let conn = Conn { id: conn_id, tx };
     let Some(handle) = hand_over(&state, &meeting, ActorMsg::Hello { seat, resume, conn }).await
     else {
-        return bye(&mut sink, ByeReason::ServerShutdown).await;
+        return bye(&mut socket, ByeReason::ServerShutdown).await;
     };
 
-    let mut bucket = TokenBucket::new(limits.frames_burst, limits.frames_per_second);
-    let idle = limits.idle_timeout();
-    let mut last_heard = tokio::time::Instant::now();
     let reason = loop {
-        tokio::select! {
-            biased;
-            () = kill.notified() => break Some(ByeReason::TooSlow),
-            out = rx.recv() => match out {
-                Some(Outbound::Frame(f)) => {
-                    match tokio::time::timeout(WRITE_TIMEOUT, sink.send(Message::Text(f))).await {
-                        Ok(Ok(())) => {}
-                        _ => break None,
-                    }
+        let t = match socket.next(&mut rx).await {
+            Next::Out(Outbound::Frame(f)) => {
+                if !socket.send(Message::Text(f)).await {
+                    break None;
                 }
-                Some(Outbound::Bye(reason)) => break Some(reason),
-                None => break Some(ByeReason::ServerShutdown),
-            },
-            incoming = tokio::time::timeout_at(last_heard + idle, stream.next()) => {
-                let t = match incoming {
-                    Ok(Some(Ok(Message::Text(t)))) => t,
-                    Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {
-                        last_heard = tokio::time::Instant::now();
-                        continue;
-                    }
-                    Ok(Some(Ok(Message::Binary(_)))) => {
-                        if !error(&mut sink, RoomErrorCode::BadMessage, "binary frames are not understood".into(), None).await {
-                            break None;
-                        }
-                        continue;
-                    }
-                    // Closed, broken, or silent for too long.
-                    _ => break None,
-                };
-                last_heard = tokio::time::Instant::now();
-                if t.len() > limits.max_frame_bytes {
-                    break Some(ByeReason::FrameTooLarge);
-                }
-                if !bucket.try_take(Utc::now()) {
-                    if !error(&mut sink, RoomErrorCode::RateLimited, "too many messages".into(), None).await {
-                        break None;
-                    }
-                    continue;
-                }
-                match decode(&t) {
-                    Err((why, reference)) => {
-                        if !error(&mut sink, RoomErrorCode::BadMessage, why, reference).await {
-                            break None;
-                        }
-                    }
-                    Ok(ClientFrame { msg: ClientMsg::Ping, .. }) => {
-                        if tokio::time::timeout(WRITE_TIMEOUT, sink.send(text(&ServerMsg::Pong))).await.is_err() {
-                            break None;
-                        }
-                    }
-                    Ok(ClientFrame { msg: ClientMsg::Hello { .. }, reference }) => {
-                        if !error(&mut sink, RoomErrorCode::BadMessage, "already said hello".into(), reference).await {
-                            break None;
-                        }
-                    }
-                    Ok(ClientFrame { msg, reference }) => {
-                        let cmd = ActorMsg::Command { participant, conn: conn_id, reference, msg };
-                        if handle.tx.send(cmd).await.is_err() {
-                            break Some(ByeReason::ServerShutdown);
-                        }
-                    }
-                }
+                continue;
             }
+            Next::Out(Outbound::Bye(reason)) => break Some(reason),
+            Next::Cut => break Some(ByeReason::TooSlow),
+            Next::Dropped => break Some(ByeReason::ServerShutdown),
+            Next::Gone => break None,
+            Next::Binary(_) => {
+                let why = "binary frames are not understood".into();
+                if !error(&mut socket, RoomErrorCode::BadMessage, why, None).await {
+                    break None;
+                }
+                continue;
+            }
+            Next::Text(t) => t,
+        };
+        if t.len() > limits.max_frame_bytes {
+            break Some(ByeReason::FrameTooLarge);
+        }
+        if !socket.allow() {
+            let why = "too many messages".into();
+            if !error(&mut socket, RoomErrorCode::RateLimited, why, None).await {
+                break None;
+            }
+            continue;
+        }
+        let sent = match decode(&t) {
+            Err((why, reference)) => {
+                error(&mut socket, RoomErrorCode::BadMessage, why, reference).await
+            }
+            Ok(ClientFrame {
+                msg: ClientMsg::Ping,
+                ..
+            }) => socket.send(text(&ServerMsg::Pong)).await,
+            Ok(ClientFrame {
+                msg: ClientMsg::Hello { .. },
+                reference,
+            }) => {
+                let why = "already said hello".into();
+                error(&mut socket, RoomErrorCode::BadMessage, why, reference).await
+            }
+            Ok(ClientFrame { msg, reference }) => {
+                let cmd = ActorMsg::Command {
+                    participant,
+                    conn: conn_id,
+                    reference,
+                    msg,
+                };
+                if handle.tx.send(cmd).await.is_err() {
+                    break Some(ByeReason::ServerShutdown);
+                }
+                true
+            }
+        };
+        if !sent {
+            break None;
         }
     };
     if let Some(reason) = reason {
-        bye(&mut sink, reason).await;
+        bye(&mut socket, reason).await;
     }
     let _ = handle
         .tx

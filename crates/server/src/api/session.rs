@@ -7,10 +7,11 @@ use axum::{
     response::{AppendHeaders, IntoResponse},
 };
 use chrono::{TimeDelta, Utc};
-use confab_proto::rest::{LoginRequest, Me};
+use confab_proto::{
+    rest::{ChangePassword, LoginRequest, Me, Problem},
+    rules,
+};
 use confab_store::UserRow;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use confab_core::throttle::Outcome;
 
@@ -21,7 +22,7 @@ use super::{
     AppState,
 };
 use crate::{
-    provision::{normalise_email, MIN_PASSWORD_CHARS},
+    provision::{self, normalise_email},
     runtime::passwords::Busy,
     secrets,
 };
@@ -45,9 +46,8 @@ pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
 /// against every account with this address (one per organisation) or a dummy hash, so
 /// that unknown addresses cost and take the same.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem),
-              (status = 429, body = confab_proto::rest::Problem),
-              (status = 503, body = confab_proto::rest::Problem)))]
+    security(()), responses((status = 200, body = Me), (status = 401, response = Problem),
+              (status = 429, response = Problem), (status = 503, response = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     peer: Peer,
@@ -109,7 +109,8 @@ pub async fn login(
 }
 
 /// Signs out: the session ends on the server and the cookie is cleared.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(()),
+    responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<impl IntoResponse> {
     if let Some(secret) = auth::session_secret(&parts) {
         state
@@ -125,25 +126,17 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<im
 }
 
 /// The signed-in user and their organisation.
-#[utoipa::path(get, path = "/api/v1/me", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
     Ok(Json(me_of(&state, &auth.user).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ChangePassword {
-    pub current: String,
-    pub new: String,
 }
 
 /// Changes the signed-in user's password. Every other session of the user ends (a
 /// password change is what someone does who fears their sessions are not all theirs);
 /// API tokens stay, each revocable on its own.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = ChangePassword,
-    responses((status = 204), (status = 401, body = confab_proto::rest::Problem),
-              (status = 422, body = confab_proto::rest::Problem),
-              (status = 429, body = confab_proto::rest::Problem)))]
+    responses((status = 204), (status = 401, response = Problem), (status = 422, response = Problem),
+              (status = 429, response = Problem), (status = 503, response = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     peer: Peer,
@@ -152,12 +145,7 @@ pub async fn change_password(
     parts: Parts,
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
-    if req.new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::invalid(
-            "new",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
+    provision::check("new", rules::PASSWORD, &req.new)?;
     let reservation = state.passwords.reserve(&auth.user.email, peer, &device)?;
     let hashes = vec![auth.user.password_hash.clone()];
     let checked = state.hasher.verify(hashes, req.current).await;

@@ -1,27 +1,29 @@
 //! The live shared documents of this node: one task per document ([`SharedDocs`]),
 //! owning a sans-IO [`confab_collab::Room`] and a persister task; it stops when its last
 //! peer leaves, after a final compaction has been written. Sockets (`api::collab`) never
-//! share state with it: they send it frames and write what it queues for them (bounded;
-//! a full queue cuts that socket off).
+//! share state with it: they send it frames and write what it queues for them (an
+//! [`Outbox`]: a full one cuts that socket off).
+//!
+//! Who may change a document is the meeting's call (`runtime::meeting`), kept current
+//! while a socket is open: the socket passes each change on as [`DocMsg::Access`].
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc};
 
 use bytes::Bytes;
 use confab_collab::{CollabError, DocKey, DocStore, Output, PeerId, Room};
+use confab_proto::shared_doc::CollabClose;
 use confab_store::Store;
 use tokio::sync::{mpsc, oneshot, Mutex};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+use super::outbox::{NotQueued, Outbox};
 use crate::config::Config;
-
-/// Time for a room to load its document and take a peer in.
-const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a room queues for a socket.
 #[derive(Debug)]
-pub(crate) enum Outbound {
+pub enum DocOut {
     Frame(Bytes),
-    Close(u16, &'static str),
+    Close(CollabClose),
 }
 
 /// What a socket tells a room.
@@ -29,7 +31,7 @@ pub(crate) enum DocMsg {
     Join {
         peer: PeerId,
         writable: bool,
-        tx: mpsc::Sender<Outbound>,
+        tx: Outbox<DocOut>,
         /// Answered once the peer is in; dropped unanswered by a room that is stopping,
         /// which tells the socket to join a fresh one.
         ack: oneshot::Sender<()>,
@@ -41,19 +43,22 @@ pub(crate) enum DocMsg {
     Leave {
         peer: PeerId,
     },
+    /// The meeting changed what this peer may do.
+    Access {
+        peer: PeerId,
+        writable: bool,
+    },
 }
 
-/// WebSocket close code and reason for why a room let a peer go. The stock client treats
-/// 4400–4499 as final (it stops reconnecting and emits `closed`), which is what each of
-/// these needs: reconnecting would resend the same refused message. Transient closes
-/// (too slow, shutting down) use 1013/1001, and the client reconnects.
-fn close_for(why: &CollabError) -> (u16, &'static str) {
+/// Why a room let a peer go, as the socket's close says it (the codes are final for the
+/// stock client: reconnecting would resend the same refused message).
+fn close_for(why: &CollabError) -> CollabClose {
     match why {
-        CollabError::ReadOnly => (4403, "read-only"),
-        CollabError::TooLarge { .. } => (4413, "message too large"),
-        CollabError::DocumentFull { .. } => (4413, "document full"),
+        CollabError::ReadOnly => CollabClose::ReadOnly,
+        CollabError::TooLarge { .. } => CollabClose::TooLarge,
+        CollabError::DocumentFull { .. } => CollabClose::DocumentFull,
         CollabError::Malformed(_) | CollabError::Unsupported(_) | CollabError::Update(_) => {
-            (4400, "malformed message")
+            CollabClose::Malformed
         }
     }
 }
@@ -91,7 +96,7 @@ impl SharedDocs {
         key: DocKey,
         peer: PeerId,
         writable: bool,
-        tx: mpsc::Sender<Outbound>,
+        tx: Outbox<DocOut>,
     ) -> Option<mpsc::Sender<DocMsg>> {
         // A room that is stopping drops the join unanswered: then a fresh one is started.
         for _ in 0..3 {
@@ -104,7 +109,10 @@ impl SharedDocs {
                 ack,
             };
             if room.send(join).await.is_ok()
-                && matches!(tokio::time::timeout(JOIN_TIMEOUT, acked).await, Ok(Ok(())))
+                && matches!(
+                    tokio::time::timeout(self.config.collab.join_timeout(), acked).await,
+                    Ok(Ok(()))
+                )
             {
                 return Some(room);
             }
@@ -117,12 +125,13 @@ impl SharedDocs {
         if let Some(tx) = map.get(&key).filter(|tx| !tx.is_closed()) {
             return tx.clone();
         }
-        let (tx, rx) = mpsc::channel(4096);
+        let (tx, rx) = mpsc::channel(self.config.limits.runtime_queue);
         map.insert(key, tx.clone());
         let task = DocTask {
             key,
             store: self.store.clone(),
             cfg: self.config.collab.room(),
+            queue: self.config.limits.runtime_queue,
             map: self.map.clone(),
             shutdown: self.shutdown.clone(),
         };
@@ -136,6 +145,8 @@ struct DocTask {
     key: DocKey,
     store: Store,
     cfg: confab_collab::Config,
+    /// Bound of the persister's queue.
+    queue: usize,
     map: Arc<Mutex<HashMap<DocKey, mpsc::Sender<DocMsg>>>>,
     shutdown: CancellationToken,
 }
@@ -162,9 +173,9 @@ impl DocTask {
         if skipped > 0 {
             tracing::warn!(%key, skipped, "stored updates of a shared document were unreadable");
         }
-        let (persist_tx, persist_rx) = mpsc::channel(4096);
+        let (persist_tx, persist_rx) = mpsc::channel(self.queue);
         let persister = tokio::spawn(persist(self.store.clone(), key, persist_rx));
-        let mut peers: HashMap<PeerId, mpsc::Sender<Outbound>> = HashMap::new();
+        let mut peers: HashMap<PeerId, Outbox<DocOut>> = HashMap::new();
         loop {
             let msg = tokio::select! {
                 msg = rx.recv() => msg,
@@ -194,6 +205,9 @@ impl DocTask {
                     peers.remove(&peer);
                     room.handle(now, confab_collab::Input::Leave { peer })
                 }
+                DocMsg::Access { peer, writable } => {
+                    room.handle(now, confab_collab::Input::SetWritable { peer, writable })
+                }
             };
             self.carry_out(&mut room, &mut peers, outputs, &persist_tx)
                 .await;
@@ -204,7 +218,7 @@ impl DocTask {
         rx.close();
         // Shutdown or idle: let every socket go, then write the last state.
         for (_, tx) in peers.drain() {
-            let _ = tx.try_send(Outbound::Close(1001, "server shutting down"));
+            let _ = tx.push(DocOut::Close(CollabClose::ServerShutdown));
         }
         if room.has_uncompacted() {
             if let Output::Compact(snapshot) = room.compact() {
@@ -237,7 +251,7 @@ impl DocTask {
     async fn carry_out(
         &self,
         room: &mut Room,
-        peers: &mut HashMap<PeerId, mpsc::Sender<Outbound>>,
+        peers: &mut HashMap<PeerId, Outbox<DocOut>>,
         outputs: Vec<Output>,
         persist_tx: &mpsc::Sender<Write>,
     ) {
@@ -246,9 +260,7 @@ impl DocTask {
             match out {
                 Output::Send { to, frame } => {
                     if let Some(tx) = peers.get(&to) {
-                        if let Err(mpsc::error::TrySendError::Full(_)) =
-                            tx.try_send(Outbound::Frame(frame))
-                        {
+                        if let Err(NotQueued::TooSlow) = tx.push(DocOut::Frame(frame)) {
                             too_slow.push(to);
                         }
                     }
@@ -264,14 +276,13 @@ impl DocTask {
                 Output::Disconnect { peer, why } => {
                     tracing::info!(key = %self.key, %peer, %why, "collab peer disconnected");
                     if let Some(tx) = peers.remove(&peer) {
-                        let (code, reason) = close_for(&why);
-                        let _ = tx.try_send(Outbound::Close(code, reason));
+                        let _ = tx.push(DocOut::Close(close_for(&why)));
                     }
                 }
             }
         }
-        // Dropping a slow peer's sender ends its socket; the room forgets it too (its
-        // presence removal may find more slow peers, handled on their next send).
+        // A slow peer's socket was cut off; the room forgets it too (its presence removal
+        // may find more slow peers, handled on their next send).
         for peer in too_slow {
             if peers.remove(&peer).is_some() {
                 tracing::warn!(key = %self.key, %peer, "collab peer too slow; cutting it off");
@@ -282,7 +293,7 @@ impl DocTask {
                 for out in more {
                     if let Output::Send { to, frame } = out {
                         if let Some(tx) = peers.get(&to) {
-                            let _ = tx.try_send(Outbound::Frame(frame));
+                            let _ = tx.push(DocOut::Frame(frame));
                         }
                     }
                 }

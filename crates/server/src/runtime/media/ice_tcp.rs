@@ -259,7 +259,7 @@ mod tests {
         Connections::new(&MediaConfig {
             tcp_send_buffer_bytes: send_buffer,
             tcp_idle_secs: 30,
-            ..MediaConfig::default()
+            ..crate::config::Config::default().media
         })
     }
 

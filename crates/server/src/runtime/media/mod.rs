@@ -34,7 +34,10 @@ use self::{
     ice_tcp::{Connections, TcpEvent},
     turn::TurnConfig,
 };
-use crate::{config::MediaConfig, runtime::meeting::ActorMsg};
+use crate::{
+    config::{MediaConfig, SfuSettings},
+    runtime::meeting::ActorMsg,
+};
 
 mod ice_tcp;
 pub mod turn;
@@ -111,8 +114,8 @@ impl Media {
             udp: public(udp),
             tcp: tcp.map(public),
         };
-        let (tx, rx) = mpsc::channel(1024);
-        let (inbound_tx, inbound) = mpsc::channel(1024);
+        let (tx, rx) = mpsc::channel(cfg.command_queue);
+        let (inbound_tx, inbound) = mpsc::channel(cfg.command_queue);
         if let Some(listener) = listener {
             let (max, packet) = (cfg.max_tcp_connections, cfg.max_packet_bytes);
             tokio::spawn(ice_tcp::listen(
@@ -127,6 +130,7 @@ impl Media {
             socket,
             tcp: Connections::new(cfg),
             max_packet: cfg.max_packet_bytes,
+            sfu: cfg.sfu.clone(),
         };
         tokio::spawn(run(io, advertised, rx, inbound, shutdown));
         let turn = cfg.turn.clone().map(Arc::new);
@@ -225,15 +229,12 @@ impl Media {
 }
 
 /// The SFU's settings for a meeting under `policy`.
-fn sfu_config(policy: &Policy) -> SfuConfig {
-    SfuConfig {
-        layers: LayerLimits {
-            max_height: policy.max_video_height,
-            max_bitrate: policy.max_video_bitrate_kbps.saturating_mul(1000),
-            ..LayerLimits::default()
-        },
-        ..SfuConfig::default()
-    }
+fn sfu_config(settings: &SfuSettings, policy: &Policy) -> SfuConfig {
+    settings.sfu_config(LayerLimits {
+        max_height: policy.max_video_height,
+        max_bitrate: policy.max_video_bitrate_kbps.saturating_mul(1000),
+        ..LayerLimits::default()
+    })
 }
 
 /// A client's layout in the router's terms.
@@ -289,6 +290,7 @@ struct Io {
     socket: UdpSocket,
     tcp: Connections,
     max_packet: usize,
+    sfu: SfuSettings,
 }
 
 impl Io {
@@ -396,7 +398,7 @@ async fn command(
         } => {
             let m = meetings.entry(meeting).or_insert_with(|| MeetingMedia {
                 id: meeting,
-                sfu: Sfu::new(local, sfu_config(&policy)),
+                sfu: Sfu::new(local, sfu_config(&io.sfu, &policy)),
                 room: room.clone(),
             });
             m.room = room;

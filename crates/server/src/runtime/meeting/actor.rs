@@ -6,6 +6,11 @@
 //! too slow), keeps a bounded per-participant replay buffer so a dropped client
 //! resumes without gaps or duplicates, and hands durable changes to a persister task
 //! that batches them into the store.
+//!
+//! It also keeps every open shared-document socket of the meeting told what its
+//! participant may do with that document: after each input, before its outputs go out,
+//! the rights are checked again, so a change of permission, role, membership, page or
+//! meeting state reaches those sockets before anyone hears of it.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -25,14 +30,17 @@ use confab_proto::{
     DocumentId, MeetingId, ParticipantId, Seq, TenantId, PROTOCOL_VERSION,
 };
 use confab_store::{BlobKey, Blobs, MeetingRow, Store};
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use confab_media::sfu::{Gate, Notice, SfuError};
 
 use crate::{
     config::Limits,
-    runtime::media::{Media, OfferError},
+    runtime::{
+        media::{Media, OfferError},
+        outbox::{NotQueued, Outbox},
+    },
     secrets::new_secret,
 };
 
@@ -52,9 +60,34 @@ pub(crate) type ConnId = u64;
 /// What a socket task hands the actor so it can be written to.
 pub(crate) struct Conn {
     pub id: ConnId,
-    pub tx: mpsc::Sender<Outbound>,
-    /// Notified when the actor gives up on this connection (its queue was full).
-    pub kill: Arc<Notify>,
+    pub tx: Outbox<Outbound>,
+}
+
+/// What a participant may do with a shared document right now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocAccess {
+    Write,
+    Read,
+    /// Not open to them any more (they left, the meeting ended, the page went, or they
+    /// may no longer see it).
+    Withdrawn,
+}
+
+impl DocAccess {
+    fn of(access: Option<bool>) -> Self {
+        match access {
+            Some(true) => DocAccess::Write,
+            Some(false) => DocAccess::Read,
+            None => DocAccess::Withdrawn,
+        }
+    }
+}
+
+/// One open shared-document socket, and the channel that tells it its rights.
+struct DocWatch {
+    participant: ParticipantId,
+    name: DocName,
+    tx: watch::Sender<DocAccess>,
 }
 
 /// What the actor queues for a socket task to write.
@@ -100,12 +133,13 @@ pub(crate) enum ActorMsg {
         participant: ParticipantId,
         reply: oneshot::Sender<bool>,
     },
-    /// May this participant open a shared document, and change it? `None`: not at all;
-    /// `Some(writable)`. `page`: an annotation layer's page, which they must be able to see.
-    CollabAccess {
+    /// A shared document is being opened: `None` if this participant may not open it
+    /// (for an annotation layer, they must be able to see its page), else what they may
+    /// do, kept current for as long as the receiver lives.
+    OpenDoc {
         participant: ParticipantId,
         name: DocName,
-        reply: oneshot::Sender<Option<bool>>,
+        reply: oneshot::Sender<Option<watch::Receiver<DocAccess>>>,
     },
     /// A document to export with its annotations: `None` if `participant` cannot see it,
     /// `Some((document, allowed))` otherwise.
@@ -117,9 +151,6 @@ pub(crate) enum ActorMsg {
     /// Something the meeting's SFU noticed (from the media loop).
     Media(Notice),
 }
-
-/// How long an actor with nobody in it lingers before it stops.
-const IDLE_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
 
 struct ConnState {
     conn: Conn,
@@ -156,6 +187,8 @@ pub(crate) struct Actor {
     live: Arc<AtomicU32>,
     /// Disconnects decided while carrying out outputs (connections that were too slow).
     deferred: Vec<ParticipantId>,
+    /// Open shared-document sockets, told whenever their rights change.
+    docs: Vec<DocWatch>,
 }
 
 fn frame(msg: &ServerMsg) -> Utf8Bytes {
@@ -194,12 +227,13 @@ impl Actor {
             region,
             live,
             deferred: Vec::new(),
+            docs: Vec::new(),
         }
     }
 
     /// Runs until the meeting is idle or ended with nobody connected, or until shutdown.
     pub async fn run(mut self, mut rx: mpsc::Receiver<ActorMsg>, shutdown: CancellationToken) {
-        let (persist_tx, persist_rx) = mpsc::channel(4096);
+        let (persist_tx, persist_rx) = mpsc::channel(self.limits.runtime_queue);
         let persister = tokio::spawn(persist_loop(
             self.store.clone(),
             self.blobs.clone(),
@@ -217,7 +251,7 @@ impl Actor {
             });
             let idle_for =
                 if self.conns.is_empty() && (self.meeting.is_idle() || self.meeting.is_ended()) {
-                    Some(IDLE_LINGER)
+                    Some(self.limits.idle_linger())
                 } else {
                     None
                 };
@@ -234,15 +268,20 @@ impl Actor {
                     rx.close();
                     while let Some(msg) = rx.recv().await {
                         if let ActorMsg::Hello { conn, .. } = msg {
-                            let _ = conn.tx.try_send(Outbound::Bye(ByeReason::ServerShutdown));
+                            let _ = conn.tx.push(Outbound::Bye(ByeReason::ServerShutdown));
                         }
+                    }
+                    // Nobody is in it: no shared document stays open to anyone.
+                    for doc in self.docs.drain(..) {
+                        doc.tx.send_replace(DocAccess::Withdrawn);
                     }
                     break;
                 }
                 () = shutdown.cancelled() => {
                     for (_, c) in self.conns.drain() {
-                        let _ = c.conn.tx.try_send(Outbound::Bye(ByeReason::ServerShutdown));
+                        let _ = c.conn.tx.push(Outbound::Bye(ByeReason::ServerShutdown));
                     }
+                    // Shared-document sockets see their watch end, and reconnect later.
                     break;
                 }
             }
@@ -260,14 +299,8 @@ impl Actor {
         match msg {
             ActorMsg::Hello { seat, resume, conn } => {
                 if let Some(old) = self.conns.remove(&seat.id) {
-                    if old
-                        .conn
-                        .tx
-                        .try_send(Outbound::Bye(ByeReason::Replaced))
-                        .is_err()
-                    {
-                        old.conn.kill.notify_one();
-                    }
+                    // A full queue cuts the old connection off instead.
+                    let _ = old.conn.tx.push(Outbound::Bye(ByeReason::Replaced));
                 }
                 let id = seat.id;
                 self.conns.insert(
@@ -329,12 +362,24 @@ impl Actor {
                 let allowed = self.meeting.may_export(participant, document);
                 let _ = reply.send(doc.map(|d| (d, allowed)));
             }
-            ActorMsg::CollabAccess {
+            ActorMsg::OpenDoc {
                 participant,
                 name,
                 reply,
             } => {
-                let _ = reply.send(self.meeting.collab_access(participant, name));
+                let access = self.doc_access(participant, name);
+                if access == DocAccess::Withdrawn {
+                    let _ = reply.send(None);
+                    return;
+                }
+                let (tx, rx) = watch::channel(access);
+                if reply.send(Some(rx)).is_ok() {
+                    self.docs.push(DocWatch {
+                        participant,
+                        name,
+                        tx,
+                    });
+                }
             }
             ActorMsg::Media(notice) => self.media_notice(notice, persist).await,
         }
@@ -349,6 +394,7 @@ impl Actor {
     ) {
         let mut outputs = self.meeting.handle(Utc::now(), input);
         loop {
+            self.recheck_docs();
             for out in outputs {
                 self.carry_out(out, reference, persist).await;
             }
@@ -400,9 +446,7 @@ impl Actor {
             }
             Output::Bye { to, reason } => {
                 if let Some(c) = self.conns.remove(&to) {
-                    if c.conn.tx.try_send(Outbound::Bye(reason)).is_err() {
-                        c.conn.kill.notify_one();
-                    }
+                    let _ = c.conn.tx.push(Outbound::Bye(reason));
                 }
             }
             Output::MediaOffer {
@@ -452,8 +496,9 @@ impl Actor {
         }
     }
 
-    /// Relays what the SFU noticed: slots and layers to the participant concerned, the
-    /// dominant speaker to the meeting (a sequenced event for everyone).
+    /// Relays what the SFU noticed: slots, layers and undecodable tracks to the
+    /// participant concerned, the dominant speaker to the meeting (a sequenced event for
+    /// everyone).
     async fn media_notice(&mut self, notice: Notice, persist: &mpsc::Sender<Persist>) {
         let (to, msg) = match notice {
             Notice::Slots {
@@ -465,6 +510,10 @@ impl Actor {
                 participant,
                 active,
             } => (participant, ServerMsg::MediaLayers { active }),
+            Notice::Undecodable {
+                participant,
+                tracks,
+            } => (participant, ServerMsg::MediaUndecodable { tracks }),
             Notice::DominantSpeaker(p) => {
                 return self.apply(Input::DominantSpeaker(p), None, persist).await;
             }
@@ -528,16 +577,38 @@ impl Actor {
     /// Queues a frame for a connection; a full queue means the client is too slow.
     fn send(&mut self, to: ParticipantId, f: Utf8Bytes) {
         let Some(c) = self.conns.get(&to) else { return };
-        match c.conn.tx.try_send(Outbound::Frame(f)) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
+        match c.conn.tx.push(Outbound::Frame(f)) {
+            Ok(()) | Err(NotQueued::Gone) => {}
+            Err(NotQueued::TooSlow) => {
                 tracing::warn!(meeting = %self.id, participant = %to, "connection too slow; cutting it off");
-                let c = self.conns.remove(&to).expect("present above");
-                c.conn.kill.notify_one();
+                self.conns.remove(&to);
                 self.deferred.push(to);
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
+    }
+
+    /// What `participant` may do with `name` now: nothing once the meeting has ended.
+    fn doc_access(&self, participant: ParticipantId, name: DocName) -> DocAccess {
+        if self.meeting.is_ended() {
+            return DocAccess::Withdrawn;
+        }
+        DocAccess::of(self.meeting.collab_access(participant, name))
+    }
+
+    /// Tells every open shared-document socket whose rights changed; forgets those that
+    /// were withdrawn or have closed.
+    fn recheck_docs(&mut self) {
+        let mut docs = std::mem::take(&mut self.docs);
+        docs.retain(|doc| {
+            let access = self.doc_access(doc.participant, doc.name);
+            doc.tx.send_if_modified(|current| {
+                let changed = *current != access;
+                *current = access;
+                changed
+            });
+            access != DocAccess::Withdrawn && !doc.tx.is_closed()
+        });
+        self.docs = docs;
     }
 }
 
@@ -602,7 +673,7 @@ async fn persist_loop(
                         Ok(())
                     };
                     match status {
-                        Ok(()) => store.clear_room_state(tenant, meeting).await,
+                        Ok(()) => store.clear_meeting_state(tenant, meeting).await,
                         e => e,
                     }
                 }

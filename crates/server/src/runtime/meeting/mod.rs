@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, Mutex};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{config::Config, runtime::media::Media};
+pub use actor::DocAccess;
 pub(crate) use actor::{ActorMsg, Conn, Outbound};
 
 /// The address of a running meeting actor.
@@ -132,7 +133,7 @@ impl LiveMeetings {
         let l = &self.config.limits;
         let state = self
             .store
-            .room_state(meeting.tenant(), meeting.id())
+            .meeting_state(meeting.tenant(), meeting.id())
             .await?;
         let chat = self
             .store
@@ -163,7 +164,7 @@ impl LiveMeetings {
             documents: self.store.documents(meeting.tenant(), meeting.id()).await?,
             stage: state.stage,
         };
-        let (tx, rx) = mpsc::channel(4096);
+        let (tx, rx) = mpsc::channel(self.config.limits.runtime_queue);
         let live = Arc::new(AtomicU32::new(0));
         let handle = MeetingHandle {
             tx,

@@ -1,5 +1,5 @@
 //! What a live meeting keeps across restarts: chat, lock, attendee permissions, bans,
-//! admissions and the stage.
+//! admissions and the stage (in the table `room_state`, as the first schema named it).
 
 use confab_proto::{
     content::Stage, room::ChatMessage, AttendeePermissions, MeetingId, MeetingRole, ParticipantId,
@@ -11,7 +11,7 @@ use crate::{from_json, json, Result, Store, StoreError};
 
 /// The durable part of a live meeting's state.
 #[derive(Clone, Debug, Default)]
-pub struct RoomState {
+pub struct MeetingState {
     pub permissions: Option<AttendeePermissions>,
     pub locked: bool,
     pub barred_seats: Vec<ParticipantId>,
@@ -68,7 +68,11 @@ impl Store {
             .collect()
     }
 
-    pub async fn room_state(&self, tenant: TenantId, meeting: MeetingId) -> Result<RoomState> {
+    pub async fn meeting_state(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+    ) -> Result<MeetingState> {
         let row: Option<(Option<String>, bool, Option<String>)> = sqlx::query_as(
             "SELECT permissions, locked, stage FROM room_state WHERE tenant_id = ? AND meeting_id = ?",
         )
@@ -107,7 +111,7 @@ impl Store {
                     .ok_or(StoreError::Corrupt("seat role"))
             })
             .collect::<Result<_>>()?;
-        Ok(RoomState {
+        Ok(MeetingState {
             admitted,
             stage,
             permissions,
@@ -160,8 +164,9 @@ impl Store {
         seat: ParticipantId,
         user: Option<UserId>,
     ) -> Result<()> {
-        // The seat's device (a guest's browser) is barred with it, and its join token ends.
-        let mut tx = self.write.begin().await?;
+        // The seat's device (a guest's browser) is barred with it. Its join token stays
+        // valid so that using it says "barred" (the meeting refuses it) rather than
+        // "unknown token".
         sqlx::query(
             "INSERT OR IGNORE INTO bans (meeting_id, tenant_id, participant_id, user_id, device_hash)
              VALUES (?1, ?2, ?3, ?4, (SELECT device_hash FROM seats
@@ -171,18 +176,8 @@ impl Store {
         .bind(tenant.0)
         .bind(seat.0)
         .bind(user.map(|u| u.0))
-        .execute(&mut *tx)
+        .execute(&self.write)
         .await?;
-        sqlx::query(
-            "UPDATE seats SET expires_at = ? WHERE participant_id = ? AND meeting_id = ? AND tenant_id = ?",
-        )
-        .bind(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
-        .bind(seat.0)
-        .bind(meeting.0)
-        .bind(tenant.0)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -231,7 +226,7 @@ impl Store {
 
     /// Resets a meeting whose live session ended, so its next session starts afresh:
     /// unlocked, nobody let in. Chat history and bans stay.
-    pub async fn clear_room_state(&self, tenant: TenantId, meeting: MeetingId) -> Result<()> {
+    pub async fn clear_meeting_state(&self, tenant: TenantId, meeting: MeetingId) -> Result<()> {
         sqlx::query("UPDATE room_state SET locked = 0 WHERE tenant_id = ? AND meeting_id = ?")
             .bind(tenant.0)
             .bind(meeting.0)
