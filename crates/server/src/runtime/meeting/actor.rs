@@ -666,7 +666,7 @@ async fn persist_loop(
                         Ok(())
                     };
                     match status {
-                        Ok(()) => store.clear_room_state(meeting).await,
+                        Ok(()) => store.clear_meeting_state(meeting).await,
                         e => e,
                     }
                 }
