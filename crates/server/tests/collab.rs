@@ -158,29 +158,6 @@ async fn new_page(room: &mut Room, kind: DocumentKind) -> PageInfo {
     new_document(room, kind).await.pages[0].clone()
 }
 
-/// Has the presenter in `room` make a whiteboard or text document.
-async fn new_document(room: &mut Room, kind: DocumentKind) -> DocumentInfo {
-    room.send(&ClientMsg::NewDocument {
-        kind,
-        name: "Sketches".into(),
-    })
-    .await;
-    let msg = room
-        .until(|m| {
-            matches!(m, ServerMsg::Event { event: RoomEvent::Document { document }, .. }
-                if document.kind == kind)
-        })
-        .await;
-    let ServerMsg::Event {
-        event: RoomEvent::Document { document },
-        ..
-    } = msg
-    else {
-        unreachable!("matched above")
-    };
-    document
-}
-
 /// A whiteboard page's ink layer, made by the presenter in `room`.
 async fn board(room: &mut Room) -> String {
     new_page(room, DocumentKind::Whiteboard)
