@@ -148,7 +148,7 @@ impl MediaConfig {
             bail!("media.public_ip must be an address browsers can reach");
         }
         // 1200: what WebRTC stacks assume every path carries.
-        let frame = confab_media::tcp::MAX_FRAME;
+        let frame = confab_media::framing::MAX_FRAME;
         if !(1200..=frame).contains(&self.max_packet_bytes) {
             bail!("media.max_packet_bytes must be between 1200 and {frame}");
         }

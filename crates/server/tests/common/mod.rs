@@ -7,8 +7,9 @@
 use std::{path::PathBuf, time::Duration};
 
 use confab_proto::{
+    content::{DocumentInfo, DocumentKind},
     rest::{JoinResponse, MeetingInput, MeetingView},
-    room::{ClientMsg, Resume, ServerMsg},
+    room::{ClientMsg, Resume, RoomEvent, ServerMsg},
 };
 use confab_server::{config::Config, Server};
 use futures_util::{SinkExt, StreamExt};
@@ -100,6 +101,34 @@ impl TestServer {
         let c = Client::new(self);
         c.login(email, "correct horse battery").await;
         c
+    }
+
+    /// Creates an organisation (as the provider admin) with a tenant admin `email`, signed
+    /// in; returns the organisation's id and that admin's client.
+    pub async fn tenant_admin(&self, tenant: &str, email: &str) -> (String, Client) {
+        let provider = self.admin_client().await;
+        let r = provider
+            .post(
+                "/api/v1/tenants",
+                json!({"name": tenant, "region": "eu-central"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let id = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = provider
+            .post(
+                &format!("/api/v1/users?tenant={id}"),
+                json!({"email": email, "name": "Admin", "role": "tenant_admin",
+                       "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let c = Client::new(self);
+        c.login(email, "correct horse battery").await;
+        (id, c)
     }
 }
 
@@ -369,6 +398,29 @@ impl Room {
             since: self.last_seq,
         }
     }
+}
+
+/// Has the presenter in `room` make a whiteboard or text document.
+pub async fn new_document(room: &mut Room, kind: DocumentKind) -> DocumentInfo {
+    room.send(&ClientMsg::NewDocument {
+        kind,
+        name: "Sketches".into(),
+    })
+    .await;
+    let msg = room
+        .until(|m| {
+            matches!(m, ServerMsg::Event { event: RoomEvent::Document { document }, .. }
+                if document.kind == kind)
+        })
+        .await;
+    let ServerMsg::Event {
+        event: RoomEvent::Document { document },
+        ..
+    } = msg
+    else {
+        unreachable!("matched above")
+    };
+    document
 }
 
 pub fn is_chat(text: &'static str) -> impl Fn(&ServerMsg) -> bool {
