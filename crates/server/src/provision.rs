@@ -2,7 +2,10 @@
 //! API, the `confab admin` CLI and the first-start setup, so all three apply the same
 //! rules.
 
-use confab_proto::{rest::CreateUser, Policy};
+use confab_proto::{
+    rest::{CreateUser, UpdateUser},
+    Policy,
+};
 use confab_store::{ApiTokenRow, Store, StoreError, TenantRow, UserRow};
 
 use crate::secrets;
@@ -87,6 +90,38 @@ pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> 
     Ok(store
         .create_user(tenant.id(), &email, &name, req.role, &hash)
         .await?)
+}
+
+/// Applies an administrator's change to `user`; a new password signs them out everywhere.
+pub async fn update_user(store: &Store, user: &UserRow, req: UpdateUser) -> Result<()> {
+    let name = match &req.name {
+        Some(n) => text("name", n, 100)?,
+        None => user.name.clone(),
+    };
+    let role = match req.role {
+        Some(r) => r,
+        None => user.role()?,
+    };
+    let hash = match req.password {
+        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
+            return Err(invalid(
+                "password",
+                format!("at least {MIN_PASSWORD_CHARS} characters"),
+            ))
+        }
+        Some(p) => Some(
+            tokio::task::spawn_blocking(move || secrets::hash_password(&p))
+                .await
+                .map_err(|e| ProvisionError::Hashing(e.to_string()))?,
+        ),
+        None => None,
+    };
+    store.update_user(user.id(), &name, role).await?;
+    if let Some(hash) = hash {
+        store.set_password(user.id(), &hash).await?;
+        store.delete_user_sessions(user.id()).await?;
+    }
+    Ok(())
 }
 
 /// Creates an API token; the returned secret is shown once and never stored.

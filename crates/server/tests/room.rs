@@ -455,6 +455,58 @@ async fn ending_the_meeting_closes_everyone_and_chat_exports_afterwards() {
     );
 }
 
+/// "End meeting for all" means what its dialog says: nobody can rejoin. The list, the
+/// join page and the room channel agree, after a restart too.
+#[tokio::test]
+async fn a_scheduled_meeting_ended_early_is_over_for_the_list_the_links_and_the_room() {
+    let mut s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Ended early")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let key = link.rsplit('/').next().unwrap().to_owned();
+    let held = Client::new(&s)
+        .join_ok(&link, Some("Ann"), None)
+        .await
+        .token;
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    o.send(&ClientMsg::EndMeeting).await;
+    assert_eq!(o.closed_with().await, ByeReason::MeetingEnded.close_code());
+
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let v: serde_json::Value = org
+            .get(&format!("/api/v1/meetings/{}", m.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "ended" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {}",
+            v["status"]
+        );
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..2 {
+        let guest = Client::new(&s);
+        assert_eq!(
+            guest.get(&format!("/api/v1/links/{key}")).await.status(),
+            410
+        );
+        assert_eq!(guest.join(&link, Some("Bo"), None).await.status(), 410);
+        // A token handed out before the end does not reopen the room.
+        let mut late = Room::open(&s, &held, None).await;
+        assert_eq!(
+            late.closed_with().await,
+            ByeReason::MeetingEnded.close_code()
+        );
+        s.restart().await;
+    }
+}
+
 #[tokio::test]
 async fn a_restart_tells_participants_and_keeps_accounts_meetings_and_chat() {
     let mut s = TestServer::start().await;

@@ -169,7 +169,6 @@ pub(crate) struct Actor {
     meeting: Meeting,
     id: MeetingId,
     tenant: TenantId,
-    instant: bool,
     /// Identifies this run of the actor; a resume from another run gets a snapshot.
     epoch: String,
     conns: HashMap<ParticipantId, ConnState>,
@@ -213,7 +212,6 @@ impl Actor {
             meeting: Meeting::new(cfg, restored),
             id: row.id(),
             tenant: row.tenant(),
-            instant: row.instant,
             epoch: new_secret()[..16].to_owned(),
             conns: HashMap::new(),
             replay: HashMap::new(),
@@ -238,7 +236,6 @@ impl Actor {
             self.region.clone(),
             self.tenant,
             self.id,
-            self.instant,
             persist_rx,
         ));
         tracing::info!(meeting = %self.id, epoch = %self.epoch, "meeting actor started");
@@ -616,7 +613,6 @@ async fn persist_loop(
     region: String,
     tenant: TenantId,
     meeting: MeetingId,
-    instant: bool,
     mut rx: mpsc::Receiver<Persist>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -659,13 +655,9 @@ async fn persist_loop(
                     admitted,
                 } => store.set_seat_admission(seat, role, admitted).await,
                 Persist::Ended => {
-                    // An instant meeting is over for good; a scheduled one may meet again.
-                    let status = if instant {
-                        store.mark_ended(meeting).await
-                    } else {
-                        Ok(())
-                    };
-                    match status {
+                    // Ended is over for good, scheduled or instant ("nobody can rejoin"):
+                    // the meeting list, its links and the room channel all read this status.
+                    match store.mark_ended(meeting).await {
                         Ok(()) => store.clear_room_state(meeting).await,
                         e => e,
                     }
