@@ -505,3 +505,26 @@ env.test(
     await env.server.signIn("bo@example.org", "chosen by Bo himself");
   },
 );
+
+env.test(
+  "a closed tab leaves the roster within seconds, not after the reconnect grace",
+  async () => {
+    const { session, presenterLink, attendeeLink } =
+      await meeting("Closed tab");
+    const ada = await env.person("Ada", { session });
+    const gus = await env.person("Gus");
+    await ada.page.goto(presenterLink);
+    await ada.page.getByRole("button", { name: "Join meeting" }).click();
+    await gus.page.goto(attendeeLink);
+    await gus.page.getByLabel("Your name").fill("Gus Guest");
+    await gus.page.getByRole("button", { name: "Join meeting" }).click();
+    await expectVisible(rosterRow(ada.page, "Gus Guest"));
+    const closedAt = Date.now();
+    await gus.page.close();
+    // The server's page grace is 10 s and its reconnect grace 60 s: well under the latter.
+    await expectHidden(rosterRow(ada.page, "Gus Guest"), { timeout: 30_000 });
+    console.log(
+      `measured: a closed tab left the roster after ${Math.round((Date.now() - closedAt) / 1000)} s`,
+    );
+  },
+);

@@ -114,6 +114,8 @@ pub(crate) enum ActorMsg {
     Closed {
         participant: ParticipantId,
         conn: ConnId,
+        /// The page said it was going away (closed or reloading), not a dropped network.
+        page_closed: bool,
     },
     /// End the meeting for everyone (it was cancelled).
     End(ByeReason),
@@ -323,15 +325,23 @@ impl Actor {
                         .await;
                 }
             }
-            ActorMsg::Closed { participant, conn } => {
+            ActorMsg::Closed {
+                participant,
+                conn,
+                page_closed,
+            } => {
                 if self
                     .conns
                     .get(&participant)
                     .is_some_and(|c| c.conn.id == conn)
                 {
                     self.conns.remove(&participant);
-                    self.apply(Input::Disconnect(participant), None, persist)
-                        .await;
+                    let input = if page_closed {
+                        Input::PageClosed(participant)
+                    } else {
+                        Input::Disconnect(participant)
+                    };
+                    self.apply(input, None, persist).await;
                 }
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
