@@ -143,7 +143,7 @@ mod tests {
         };
         assert_eq!(
             policy_problem(&huge),
-            Some(("max_meeting_size", "from 1 to 1000".to_owned()))
+            Some(("max_meeting_size", "from 2 to 1000".to_owned()))
         );
     }
 

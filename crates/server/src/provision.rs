@@ -4,14 +4,12 @@
 
 use confab_proto::{
     rest::{CreateUser, UpdateUser},
+    rules::{self, Text},
     Policy,
 };
 use confab_store::{ApiTokenRow, Store, StoreError, TenantRow, UserRow};
 
 use crate::secrets;
-
-/// The shortest password accepted (sign-up, admin-created users, password changes).
-pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Why something could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -39,12 +37,15 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ProvisionError {
     }
 }
 
-fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(invalid(field, format!("1 to {max} characters")));
-    }
-    Ok(v.to_owned())
+/// Checks `value` against `rule` (as sent, as the OpenAPI document states it).
+pub fn check(field: &'static str, rule: Text, value: &str) -> Result<()> {
+    rule.check(value).map_err(|needs| invalid(field, needs))
+}
+
+/// A line of text that follows `rule`, trimmed.
+fn text(field: &'static str, rule: Text, value: &str) -> Result<String> {
+    check(field, rule, value)?;
+    Ok(value.trim().to_owned())
 }
 
 pub async fn create_tenant(
@@ -53,36 +54,20 @@ pub async fn create_tenant(
     region: &str,
     policy: Option<Policy>,
 ) -> Result<TenantRow> {
-    let name = text("name", name, 200)?;
-    let region = text("region", region, 64)?;
-    if !region
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(invalid(
-            "region",
-            "letters, digits and dashes, e.g. eu-central",
-        ));
-    }
+    let name = text("name", rules::TENANT_NAME, name)?;
+    check("region", rules::REGION, region)?;
     let policy = policy.unwrap_or_default();
     if let Some((field, needs)) = confab_core::rights::policy_problem(&policy) {
         return Err(invalid(field, format!("policy: {needs}")));
     }
-    Ok(store.create_tenant(&name, &region, &policy).await?)
+    Ok(store.create_tenant(&name, region, &policy).await?)
 }
 
 pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> Result<UserRow> {
-    let email = req.email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-        return Err(invalid("email", "not an e-mail address"));
-    }
-    let name = text("name", &req.name, 100)?;
-    if req.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(invalid(
-            "password",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
+    check("email", rules::EMAIL, &req.email)?;
+    let email = req.email.to_lowercase();
+    let name = text("name", rules::USER_NAME, &req.name)?;
+    check("password", rules::PASSWORD, &req.password)?;
     let password = req.password;
     let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
         .await
@@ -95,7 +80,7 @@ pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> 
 /// Applies an administrator's change to `user`; a new password signs them out everywhere.
 pub async fn update_user(store: &Store, user: &UserRow, req: UpdateUser) -> Result<()> {
     let name = match &req.name {
-        Some(n) => text("name", n, 100)?,
+        Some(n) => text("name", rules::USER_NAME, n)?,
         None => user.name.clone(),
     };
     let role = match req.role {
@@ -103,17 +88,14 @@ pub async fn update_user(store: &Store, user: &UserRow, req: UpdateUser) -> Resu
         None => user.role()?,
     };
     let hash = match req.password {
-        Some(p) if p.chars().count() < MIN_PASSWORD_CHARS => {
-            return Err(invalid(
-                "password",
-                format!("at least {MIN_PASSWORD_CHARS} characters"),
-            ))
+        Some(p) => {
+            check("password", rules::PASSWORD, &p)?;
+            Some(
+                tokio::task::spawn_blocking(move || secrets::hash_password(&p))
+                    .await
+                    .map_err(|e| ProvisionError::Hashing(e.to_string()))?,
+            )
         }
-        Some(p) => Some(
-            tokio::task::spawn_blocking(move || secrets::hash_password(&p))
-                .await
-                .map_err(|e| ProvisionError::Hashing(e.to_string()))?,
-        ),
         None => None,
     };
     store.update_user(user.id(), &name, role).await?;
@@ -130,7 +112,7 @@ pub async fn create_token(
     user: &UserRow,
     name: &str,
 ) -> Result<(String, ApiTokenRow)> {
-    let name = text("name", name, 100)?;
+    let name = text("name", rules::TOKEN_NAME, name)?;
     let secret = format!("cft_{}", secrets::new_secret());
     let row = store
         .create_api_token(user, &name, &secrets::secret_hash(&secret))

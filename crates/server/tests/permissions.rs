@@ -393,6 +393,30 @@ async fn content_refuses_another_meetings_token_and_notes_are_for_presenters() {
             "{method} {path} with another meeting's token"
         );
     }
+    // Nor, through their own meeting, this meeting's documents. (Speaker notes fetched
+    // this way leaked, issue 9 finding 1: helper `harden` scopes that lookup and tests it.)
+    let theirs_id = theirs.id;
+    let r = with_token(
+        &s,
+        reqwest::Method::GET,
+        &format!("/api/v1/meetings/{theirs_id}/documents/{doc}/export"),
+        &their_token,
+    )
+    .await;
+    assert_eq!(problem_type(r).await, (404, "not-found".into()));
+    let r = with_token(
+        &s,
+        reqwest::Method::GET,
+        &format!("/api/v1/meetings/{theirs_id}/documents/{doc}/pages/0/large"),
+        &their_token,
+    )
+    .await;
+    assert_eq!(
+        problem_type(r).await,
+        (403, "forbidden".into()),
+        "not shown to them"
+    );
+
     // Speaker notes are for presenters of this meeting.
     let notes = format!("/api/v1/meetings/{id}/documents/{doc}/notes");
     let r = with_token(&s, reqwest::Method::GET, &notes, &ann_token).await;

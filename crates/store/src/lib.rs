@@ -9,8 +9,8 @@ mod accounts;
 mod blobs;
 mod collab;
 mod documents;
+mod meeting_state;
 mod meetings;
-mod room;
 mod seats;
 mod tenants;
 
@@ -22,8 +22,8 @@ use sqlx::sqlite::{
 
 pub use accounts::{ApiTokenRow, UserRow};
 pub use blobs::{BlobError, BlobKey, Blobs};
+pub use meeting_state::MeetingState;
 pub use meetings::MeetingRow;
-pub use room::RoomState;
 pub use seats::SeatRow;
 pub use tenants::TenantRow;
 

@@ -85,7 +85,7 @@ async fn data_survives_reopening_the_database() {
     assert_eq!(found.id, m.id);
     assert!(!presenter);
     assert_eq!(s.chat(m.id(), 100).await.unwrap(), vec![msg]);
-    assert!(s.room_state(m.id()).await.unwrap().locked);
+    assert!(s.meeting_state(m.id()).await.unwrap().locked);
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use chrono::{TimeDelta, Utc};
 use confab_proto::{
-    rest::{JoinRequest, JoinResponse, LinkInfo, MeetingStatus},
-    MeetingRole, ParticipantId,
+    rest::{JoinRequest, JoinResponse, LinkInfo, MeetingStatus, Problem},
+    rules, MeetingRole, ParticipantId,
 };
 use confab_store::MeetingRow;
 
@@ -15,8 +15,6 @@ use super::{
     AppState,
 };
 use crate::secrets;
-
-pub const MAX_NAME_CHARS: usize = 64;
 
 /// The meeting behind a key, if the link still works.
 async fn open_link(state: &AppState, key: &str) -> ApiResult<(MeetingRow, bool)> {
@@ -65,8 +63,9 @@ async fn guests_allowed(state: &AppState, m: &MeetingRow) -> ApiResult<bool> {
 /// What a join link leads to, for the join page.
 #[utoipa::path(get, path = "/api/v1/links/{key}", tag = "joining",
     params(("key" = String, Path, description = "the key at the end of a join link")),
-    responses((status = 200, body = LinkInfo), (status = 404, body = confab_proto::rest::Problem),
-              (status = 410, body = confab_proto::rest::Problem)))]
+    security((), ("session" = []), ("api_token" = [])),
+    responses((status = 200, body = LinkInfo), (status = 404, response = Problem),
+              (status = 410, response = Problem)))]
 pub async fn info(
     State(state): State<AppState>,
     auth: MaybeAuth,
@@ -91,15 +90,29 @@ pub async fn info(
 /// Joins through a link: checks passcode and guest rules, and issues a join token.
 #[utoipa::path(post, path = "/api/v1/links/{key}/join", tag = "joining", request_body = JoinRequest,
     params(("key" = String, Path, description = "the key at the end of a join link")),
-    responses((status = 200, body = JoinResponse), (status = 403, body = confab_proto::rest::Problem),
-              (status = 404, body = confab_proto::rest::Problem), (status = 410, body = confab_proto::rest::Problem),
-              (status = 422, body = confab_proto::rest::Problem), (status = 429, body = confab_proto::rest::Problem)))]
+    security((), ("session" = []), ("api_token" = [])),
+    responses((status = 200, body = JoinResponse), (status = 403, response = Problem),
+              (status = 404, response = Problem), (status = 410, response = Problem),
+              (status = 422, response = Problem), (status = 429, response = Problem)))]
 pub async fn join(
     State(state): State<AppState>,
     auth: MaybeAuth,
     Path(key): Path<String>,
     Json(req): Json<JoinRequest>,
 ) -> ApiResult<Json<JoinResponse>> {
+    // The body follows its rules whoever sends it (a signed-in user's name is ignored).
+    let rule = |field, rule: rules::Text, value: Option<&str>| {
+        value.map_or(Ok(()), |v| {
+            rule.check(v)
+                .map_err(|needs| ApiError::invalid(field, needs))
+        })
+    };
+    rule(
+        "display_name",
+        rules::DISPLAY_NAME,
+        req.display_name.as_deref(),
+    )?;
+    rule("passcode", rules::PASSCODE, req.passcode.as_deref())?;
     let (m, presenter_key) = open_link(&state, &key).await?;
     let role = role_for(&m, presenter_key, &auth);
     let name = match &auth.0 {
@@ -108,17 +121,18 @@ pub async fn join(
             if !guests_allowed(&state, &m).await? {
                 return Err(ApiError::SignInRequired);
             }
-            let name = req.display_name.as_deref().unwrap_or("").trim().to_owned();
-            if name.is_empty()
-                || name.chars().count() > MAX_NAME_CHARS
-                || name.chars().any(char::is_control)
-            {
-                return Err(ApiError::invalid(
-                    "display_name",
-                    format!("enter a name of 1 to {MAX_NAME_CHARS} characters"),
-                ));
+            match req.display_name.as_deref() {
+                Some(name) => name.trim().to_owned(),
+                None => {
+                    return Err(ApiError::invalid(
+                        "display_name",
+                        format!(
+                            "enter your name, 1 to {} characters",
+                            rules::DISPLAY_NAME.max
+                        ),
+                    ))
+                }
             }
-            name
         }
     };
     if let (Some(expected), true) = (&m.passcode, role != MeetingRole::Organizer) {

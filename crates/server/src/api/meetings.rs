@@ -1,6 +1,12 @@
 //! Scheduling, instant meetings, editing, cancelling, link rotation, invitations and
 //! chat export.
 
+use super::{
+    auth::Auth,
+    error::{ApiError, ApiResult, Json, Path, Query},
+    AppState,
+};
+use crate::secrets::new_link_key;
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -12,20 +18,13 @@ use confab_core::{
     schedule,
 };
 use confab_proto::{
-    rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef},
-    room::{ByeReason, ChatTo},
+    rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef, Problem},
+    room::{ByeReason, ChatMessage, ChatTo},
     AccountRole, MeetingId,
 };
 use confab_store::{MeetingRow, UserRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-use super::{
-    auth::Auth,
-    error::{ApiError, ApiResult, Json, Path, Query},
-    AppState,
-};
-use crate::secrets::new_link_key;
 
 /// Whether `user` may change the meeting: its organizer, or an admin of its tenant.
 fn may_manage(user: &UserRow, m: &MeetingRow) -> bool {
@@ -145,7 +144,7 @@ fn require_scheduler(auth: &Auth) -> ApiResult<()> {
 
 /// Meetings you organize or present, latest start first.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
-    responses((status = 200, body = [MeetingView]), (status = 401, body = confab_proto::rest::Problem)))]
+    responses((status = 200, body = [MeetingView])))]
 pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<MeetingView>>> {
     let rows = state
         .store
@@ -160,8 +159,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<V
 
 /// Schedules a meeting.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingInput,
-    responses((status = 201, body = MeetingView), (status = 422, body = confab_proto::rest::Problem),
-              (status = 403, body = confab_proto::rest::Problem)))]
+    responses((status = 201, body = MeetingView), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -173,7 +172,8 @@ pub async fn create(
 
 /// Starts a meeting now: no lobby, open for an hour; join it through its presenter link.
 #[utoipa::path(post, path = "/api/v1/meetings/now", tag = "meetings", request_body = MeetNow,
-    responses((status = 201, body = MeetingView)))]
+    responses((status = 201, body = MeetingView), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn meet_now(
     State(state): State<AppState>,
     auth: Auth,
@@ -181,9 +181,9 @@ pub async fn meet_now(
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     require_scheduler(&auth)?;
     let now = Utc::now().naive_utc();
+    // A title given is checked like any other; none gives a default.
     let title = req
         .title
-        .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| format!("{}'s meeting", auth.user.name));
     let input = MeetingInput {
         title,
@@ -202,8 +202,8 @@ pub async fn meet_now(
 
 /// One meeting.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView), (status = 404, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView)))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -215,9 +215,9 @@ pub async fn get(
 
 /// Changes a scheduled meeting; its invitation's SEQUENCE goes up.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "meetings", request_body = MeetingInput,
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView), (status = 422, body = confab_proto::rest::Problem),
-              (status = 410, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem),
+              (status = 410, response = Problem), (status = 422, response = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
@@ -225,12 +225,13 @@ pub async fn update(
     Json(input): Json<MeetingInput>,
 ) -> ApiResult<Json<MeetingView>> {
     let m = manageable(&state, &auth, id).await?;
+    // Input that breaks the document is refused as such, whatever the meeting's state.
+    let new = schedule::validate(&input)?;
     match m.status()? {
         MeetingStatus::Scheduled => {}
         MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
-    let new = schedule::validate(&input)?;
     let row = state
         .store
         .update_meeting(id, &new)
@@ -242,8 +243,8 @@ pub async fn update(
 /// Cancels a meeting: anyone in it is told, its links stop working, and its invitation
 /// becomes a CANCEL.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem)))]
 pub async fn cancel(
     State(state): State<AppState>,
     auth: Auth,
@@ -264,8 +265,8 @@ pub async fn cancel(
 
 /// Replaces both join links; the old ones stop working at once.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/rotate-links", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem)))]
 pub async fn rotate_links(
     State(state): State<AppState>,
     auth: Auth,
@@ -283,7 +284,7 @@ pub async fn rotate_links(
 
 /// The meeting's iCalendar invitation (METHOD:CANCEL once cancelled).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/invite.ics", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
+    params(("id" = Uuid, Path, description = "meeting id")),
     responses((status = 200, content_type = "text/calendar", body = String)))]
 pub async fn invitation(
     State(state): State<AppState>,
@@ -336,14 +337,17 @@ pub enum ExportFormat {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
     #[serde(default)]
+    #[param(inline)]
     pub format: ExportFormat,
 }
 
 /// The meeting's chat, for its organizer: public messages and those sent to presenters.
 /// Private messages between participants are not exported.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/chat", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id"), ExportQuery),
-    responses((status = 200, description = "JSON array of ChatMessage, or plain text")))]
+    params(("id" = Uuid, Path, description = "meeting id"), ExportQuery),
+    responses((status = 200, description = "The messages: JSON (`format=json`) or text (`format=text`)",
+               content(([ChatMessage] = "application/json"), (String = "text/plain"))),
+              (status = 403, response = Problem)))]
 pub async fn chat_export(
     State(state): State<AppState>,
     auth: Auth,

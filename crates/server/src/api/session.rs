@@ -6,17 +6,18 @@ use axum::{
     response::{AppendHeaders, IntoResponse},
 };
 use chrono::{TimeDelta, Utc};
-use confab_proto::rest::{LoginRequest, Me};
+use confab_proto::{
+    rest::{ChangePassword, LoginRequest, Me, Problem},
+    rules,
+};
 use confab_store::UserRow;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::{
     auth::{self, Auth, SESSION_COOKIE},
     error::{ApiError, ApiResult, Json},
     AppState,
 };
-use crate::{provision::MIN_PASSWORD_CHARS, secrets};
+use crate::{provision, secrets};
 
 pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
     let tenant = state
@@ -32,8 +33,8 @@ pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
 
 /// Signs in with e-mail and password; sets an HttpOnly session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem),
-              (status = 429, body = confab_proto::rest::Problem)))]
+    security(()), responses((status = 200, body = Me), (status = 401, response = Problem),
+              (status = 429, response = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
@@ -73,7 +74,8 @@ pub async fn login(
 }
 
 /// Signs out: the session ends on the server and the cookie is cleared.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(()),
+    responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<impl IntoResponse> {
     if let Some(secret) = auth::session_secret(&parts) {
         state
@@ -89,22 +91,15 @@ pub async fn logout(State(state): State<AppState>, parts: Parts) -> ApiResult<im
 }
 
 /// The signed-in user and their organisation.
-#[utoipa::path(get, path = "/api/v1/me", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = confab_proto::rest::Problem)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses((status = 200, body = Me)))]
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
     Ok(Json(me_of(&state, &auth.user).await?))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct ChangePassword {
-    pub current: String,
-    pub new: String,
-}
-
 /// Changes the signed-in user's password.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = ChangePassword,
-    responses((status = 204), (status = 401, body = confab_proto::rest::Problem),
-              (status = 422, body = confab_proto::rest::Problem)))]
+    responses((status = 204), (status = 401, response = Problem), (status = 422, response = Problem),
+              (status = 429, response = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
     auth: Auth,
@@ -112,12 +107,7 @@ pub async fn change_password(
 ) -> ApiResult<StatusCode> {
     let attempt_key = format!("password:{}", auth.user.id());
     state.attempts.check(&attempt_key)?;
-    if req.new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::invalid(
-            "new",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
+    provision::check("new", rules::PASSWORD, &req.new)?;
     let hash = auth.user.password_hash.clone();
     let new_hash = tokio::task::spawn_blocking(move || {
         secrets::verify_password(&hash, &req.current).then(|| secrets::hash_password(&req.new))

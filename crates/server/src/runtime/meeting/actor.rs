@@ -668,7 +668,7 @@ async fn persist_loop(
                     // Ended is over for good, scheduled or instant ("nobody can rejoin"):
                     // the meeting list, its links and the room channel all read this status.
                     match store.mark_ended(meeting).await {
-                        Ok(()) => store.clear_room_state(meeting).await,
+                        Ok(()) => store.clear_meeting_state(meeting).await,
                         e => e,
                     }
                 }

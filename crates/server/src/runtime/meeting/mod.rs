@@ -119,7 +119,7 @@ impl LiveMeetings {
             .await?
             .ok_or(StoreError::Corrupt("meeting without tenant"))?;
         let l = &self.config.limits;
-        let state = self.store.room_state(meeting.id()).await?;
+        let state = self.store.meeting_state(meeting.id()).await?;
         let chat = self.store.chat(meeting.id(), l.chat_history).await?;
         let cfg = MeetingConfig {
             meeting: meeting.id(),

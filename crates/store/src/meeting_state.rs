@@ -1,5 +1,5 @@
 //! What a live meeting keeps across restarts: chat, lock, attendee permissions, bans,
-//! admissions and the stage.
+//! admissions and the stage (in the table `room_state`, as the first schema named it).
 
 use confab_proto::{
     content::Stage, room::ChatMessage, AttendeePermissions, MeetingId, MeetingRole, ParticipantId,
@@ -11,7 +11,7 @@ use crate::{from_json, json, Result, Store, StoreError};
 
 /// The durable part of a live meeting's state.
 #[derive(Clone, Debug, Default)]
-pub struct RoomState {
+pub struct MeetingState {
     pub permissions: Option<AttendeePermissions>,
     pub locked: bool,
     pub barred_seats: Vec<ParticipantId>,
@@ -62,7 +62,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn room_state(&self, meeting: MeetingId) -> Result<RoomState> {
+    pub async fn meeting_state(&self, meeting: MeetingId) -> Result<MeetingState> {
         let row: Option<(Option<String>, bool, Option<String>)> = sqlx::query_as(
             "SELECT permissions, locked, stage FROM room_state WHERE meeting_id = ?",
         )
@@ -96,7 +96,7 @@ impl Store {
                     .ok_or(StoreError::Corrupt("seat role"))
             })
             .collect::<Result<_>>()?;
-        Ok(RoomState {
+        Ok(MeetingState {
             admitted,
             stage,
             permissions,
@@ -179,7 +179,7 @@ impl Store {
 
     /// Resets a meeting whose live session ended, so its next session starts afresh:
     /// unlocked, nobody let in. Chat history and bans stay.
-    pub async fn clear_room_state(&self, meeting: MeetingId) -> Result<()> {
+    pub async fn clear_meeting_state(&self, meeting: MeetingId) -> Result<()> {
         sqlx::query("UPDATE room_state SET locked = 0 WHERE meeting_id = ?")
             .bind(meeting.0)
             .execute(&self.write)
