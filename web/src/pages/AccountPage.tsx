@@ -1,6 +1,7 @@
 // Your account (/account): who you are, and changing your password (the first start
 // says to change the generated one after signing in).
 import { useState, type SubmitEvent } from 'react';
+import { NewPasswordField, tooShort } from '../components/NewPasswordField';
 import { ErrorAlert } from '../components/Problem';
 import { roleNames } from '../lib/accounts';
 import { ApiError, api } from '../lib/api';
@@ -34,7 +35,7 @@ function PasswordForm() {
   const [next, setNext] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
-  const short = next.length > 0 && next.length < 10;
+  const short = tooShort(next);
   const wrongCurrent = error instanceof ApiError && error.status === 401;
 
   const onSubmit = async (e: SubmitEvent) => {
@@ -75,22 +76,14 @@ function PasswordForm() {
           aria-invalid={wrongCurrent || undefined}
         />
       </div>
-      <div className={short ? 'field field-invalid' : 'field'}>
-        <label htmlFor="password-new">New password</label>
-        <input
-          id="password-new"
-          type="password"
-          required
-          autoComplete="new-password"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          aria-describedby="password-new-hint"
-          aria-invalid={short || undefined}
-        />
-        <p id="password-new-hint" className={short ? 'field-error' : 'field-hint'}>
-          At least 10 characters.
-        </p>
-      </div>
+      <NewPasswordField
+        id="password-new"
+        label="New password"
+        value={next}
+        onChange={setNext}
+        hint="At least 10 characters."
+        required
+      />
       <ErrorAlert error={error} />
       <div>
         <button type="submit" className="btn btn-primary" disabled={busy}>

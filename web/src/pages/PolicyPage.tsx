@@ -86,6 +86,19 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
   const [error, setError] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof Policy>(key: K, value: Policy[K]) => setPolicy((p) => ({ ...p, [key]: value }));
+  const toggles = (later: boolean) =>
+    switches
+      .filter((s) => (s.later ?? false) === later)
+      .map((s) => (
+        <Toggle
+          key={s.key}
+          id={`policy-${s.key}`}
+          label={s.label}
+          hint={s.hint}
+          checked={policy[s.key]}
+          onChange={(v) => set(s.key, v)}
+        />
+      ));
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -106,36 +119,14 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
       {error !== undefined && <ErrorAlert error={error} />}
       <fieldset className="stack">
         <legend>Features</legend>
-        {switches
-          .filter((s) => !s.later)
-          .map((s) => (
-            <Toggle
-              key={s.key}
-              id={`policy-${s.key}`}
-              label={s.label}
-              hint={s.hint}
-              checked={policy[s.key]}
-              onChange={(v) => set(s.key, v)}
-            />
-          ))}
+        {toggles(false)}
       </fieldset>
       <details className="policy-later">
         <summary>Features not in meetings yet</summary>
         <p className="field-hint">Meetings do not offer these yet. What you set here applies as each one arrives.</p>
         <fieldset className="stack">
           <legend className="visually-hidden">Features not in meetings yet</legend>
-          {switches
-            .filter((s) => s.later)
-            .map((s) => (
-              <Toggle
-                key={s.key}
-                id={`policy-${s.key}`}
-                label={s.label}
-                hint={s.hint}
-                checked={policy[s.key]}
-                onChange={(v) => set(s.key, v)}
-              />
-            ))}
+          {toggles(true)}
           <div className="field">
             <label htmlFor="policy-desktop">Screen sharing</label>
             <select

@@ -5,6 +5,7 @@ import { useState, type SubmitEvent } from 'react';
 import type { AccountRole } from '../proto/AccountRole';
 import type { UserView } from '../proto/UserView';
 import { Dialog } from '../components/Dialog';
+import { NewPasswordField, tooShort } from '../components/NewPasswordField';
 import { ErrorAlert, ErrorWithRetry } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { isAdmin, roleNames } from '../lib/accounts';
@@ -149,7 +150,7 @@ function EditUserForm(props: {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
-  const shortPassword = password.length > 0 && password.length < 10;
+  const shortPassword = tooShort(password);
   const onSubmit = async (e: SubmitEvent) => {
     e.preventDefault();
     if (shortPassword) return;
@@ -195,21 +196,13 @@ function EditUserForm(props: {
           </p>
         )}
       </div>
-      <div className={shortPassword ? 'field field-invalid' : 'field'}>
-        <label htmlFor="edit-password">New password</label>
-        <input
-          id="edit-password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-describedby="edit-password-hint"
-          aria-invalid={shortPassword || undefined}
-        />
-        <p id="edit-password-hint" className={shortPassword ? 'field-error' : 'field-hint'}>
-          Leave empty to keep it. A new one (at least 10 characters) signs them out everywhere.
-        </p>
-      </div>
+      <NewPasswordField
+        id="edit-password"
+        label="New password"
+        value={password}
+        onChange={setPassword}
+        hint="Leave empty to keep it. A new one (at least 10 characters) signs them out everywhere."
+      />
       <ErrorAlert error={error} />
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={props.onCancel}>
@@ -244,7 +237,7 @@ function NewUserForm({
   const [error, setError] = useState<unknown>(undefined);
   const roles = roleChoices(canMakeProviderAdmin);
   const fieldError = error instanceof ApiError ? error.field : undefined;
-  const shortPassword = draft.password.length > 0 && draft.password.length < 10;
+  const shortPassword = tooShort(draft.password);
 
   const onSubmit = async (e: SubmitEvent) => {
     e.preventDefault();
@@ -303,23 +296,15 @@ function NewUserForm({
           ))}
         </select>
       </div>
-      <div className={shortPassword ? 'field field-invalid' : 'field'}>
-        <label htmlFor="user-password">Initial password</label>
-        <input
-          id="user-password"
-          type="password"
-          required
-          autoComplete="new-password"
-          minLength={10}
-          value={draft.password}
-          onChange={(e) => set({ password: e.target.value })}
-          aria-describedby="user-password-hint"
-          aria-invalid={shortPassword || fieldError === 'password' ? true : undefined}
-        />
-        <p id="user-password-hint" className={shortPassword ? 'field-error' : 'field-hint'}>
-          At least 10 characters. Share it with them privately.
-        </p>
-      </div>
+      <NewPasswordField
+        id="user-password"
+        label="Initial password"
+        value={draft.password}
+        onChange={(password) => set({ password })}
+        hint="At least 10 characters. Share it with them privately."
+        required
+        invalid={fieldError === 'password'}
+      />
       <ErrorAlert error={error} />
       <div>
         <button type="submit" className="btn btn-primary" disabled={busy}>
