@@ -10,10 +10,11 @@
 //! site, 404 for a path naming nothing. Every error is `application/problem+json`.
 
 use axum::Json;
-use confab_proto::rest::Problem;
+use confab_proto::rest::{Problem, ProblemType};
 use utoipa::{
     openapi::{
         path::{HttpMethod, Operation, ParameterIn},
+        schema::{ObjectBuilder, Schema, Type},
         security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
         ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder,
     },
@@ -74,6 +75,18 @@ impl Modify for Shared {
             "Problem".into(),
             RefOr::T(problem("An error (RFC 9457); its `type` says which")),
         );
+        // A problem's `type` is one of the server's, each named once in `ProblemType`.
+        if let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") {
+            let types = ProblemType::ALL.map(ProblemType::uri);
+            problem.properties.insert(
+                "type".into(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("Which error; match on it, not on `title`."))
+                    .enum_values(Some(types))
+                    .into(),
+            );
+        }
         components.add_security_scheme(
             SESSION,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
@@ -303,5 +316,10 @@ mod tests {
             schemas["MeetingInput"]["properties"]["title"]["maxLength"],
             rules::TITLE.max
         );
+        let types = schemas["Problem"]["properties"]["type"]["enum"]
+            .as_array()
+            .unwrap();
+        assert_eq!(types.len(), ProblemType::ALL.len());
+        assert!(types.contains(&"urn:confab:problem:cross-site".into()));
     }
 }

@@ -119,6 +119,8 @@ pub(crate) enum ActorMsg {
     },
     /// End the meeting for everyone (it was cancelled).
     End(ByeReason),
+    /// These seats' join tokens were revoked: out they go.
+    Revoke(Vec<ParticipantId>),
     /// A document's conversion progressed.
     Document(DocumentInfo),
     /// May this participant fetch this page now?
@@ -345,6 +347,7 @@ impl Actor {
                 }
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
+            ActorMsg::Revoke(seats) => self.apply(Input::Revoke(seats), None, persist).await,
             ActorMsg::Document(doc) => self.apply(Input::Document(doc), None, persist).await,
             ActorMsg::MayViewPage {
                 participant,
@@ -652,7 +655,7 @@ async fn persist_loop(
                         tracing::error!(%meeting, error = %e, "deleting a document's blobs failed");
                     }
                     match store.delete_shared_docs(tenant, meeting, &shared).await {
-                        Ok(()) => store.delete_document(meeting, id).await,
+                        Ok(()) => store.delete_document(tenant, meeting, id).await,
                         Err(e) => Err(e),
                     }
                 }
@@ -663,12 +666,16 @@ async fn persist_loop(
                     seat,
                     role,
                     admitted,
-                } => store.set_seat_admission(seat, role, admitted).await,
+                } => {
+                    store
+                        .set_seat_admission(tenant, meeting, seat, role, admitted)
+                        .await
+                }
                 Persist::Ended => {
                     // Ended is over for good, scheduled or instant ("nobody can rejoin"):
                     // the meeting list, its links and the room channel all read this status.
-                    match store.mark_ended(meeting).await {
-                        Ok(()) => store.clear_meeting_state(meeting).await,
+                    match store.mark_ended(tenant, meeting).await {
+                        Ok(()) => store.clear_meeting_state(tenant, meeting).await,
                         e => e,
                     }
                 }
