@@ -40,7 +40,7 @@ use super::{admin, auth::SESSION_COOKIE, documents, export, health, links, meeti
         links::info, links::join,
         documents::upload, documents::page, documents::notes, export::export,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
-        admin::list_users, admin::create_user, admin::list_tokens, admin::create_token, admin::delete_token,
+        admin::list_users, admin::create_user, admin::update_user, admin::list_tokens, admin::create_token, admin::delete_token,
     ),
     components(schemas(Problem), responses(Problem)),
     security(("session" = []), ("api_token" = [])),
