@@ -114,6 +114,10 @@ impl Converter {
             .map_err(|e| ConvertError::internal("creating the work root", e))?;
         let memory = MemoryLimit::probe();
         let outside = Outside::probe(&config.tools);
+        let mut config = config;
+        config.work_root = outside
+            .work_root(&config.work_root)
+            .map_err(|e| ConvertError::internal("choosing the work root", e))?;
         let slots = Arc::new(Semaphore::new(config.limits.concurrency.max(1)));
         let (queue, mut waiting) = mpsc::channel::<Job>(config.limits.queue_capacity.max(1));
         let shared = Arc::new(Shared {

@@ -124,6 +124,46 @@ impl Outside {
         }
     }
 
+    /// Where job directories can go: `wanted` when the sandbox's outside user can walk to it,
+    /// otherwise a fresh private directory (`0711`, names inside unguessable) in the system's
+    /// temporary directory. A data directory is often its owner's alone (`0700`), and bwrap,
+    /// started as that user, must reach the job directory by its path.
+    pub(crate) fn work_root(self, wanted: &Path) -> std::io::Result<PathBuf> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let Outside::Unprivileged(id) = self else {
+            return Ok(wanted.to_owned());
+        };
+        let searchable = |meta: &std::fs::Metadata| {
+            let mode = meta.mode();
+            if meta.uid() == id {
+                mode & 0o100 != 0
+            } else if meta.gid() == id {
+                mode & 0o010 != 0
+            } else {
+                mode & 0o001 != 0
+            }
+        };
+        let wanted = wanted.canonicalize()?;
+        let reachable = wanted
+            .ancestors()
+            .all(|dir| std::fs::metadata(dir).is_ok_and(|m| searchable(&m)));
+        if reachable {
+            return Ok(wanted);
+        }
+        let root = tempfile::Builder::new()
+            .prefix("confab-convert-")
+            .tempdir()?
+            .keep();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o711))?;
+        tracing::warn!(
+            wanted = %wanted.display(),
+            using = %root.display(),
+            "the sandbox user cannot reach the conversion work directory; using a private one \
+             in the temporary directory"
+        );
+        Ok(root)
+    }
+
     /// Gives the job directory and the files in it to the sandbox's outside user.
     pub(crate) fn hand_over(self, job_dir: &Path) -> std::io::Result<()> {
         let Outside::Unprivileged(id) = self else {
@@ -723,6 +763,44 @@ touch /job/made && echo made"#;
             assert!(lines.iter().any(|l| l == "owner-file-refused"), "{lines:?}");
             let made = std::fs::metadata(job.path().join("made")).expect("made");
             assert_ne!(made.uid(), 0, "the sandbox wrote as root");
+        }
+    }
+
+    /// A data directory is often its owner's alone (`0700`); the sandbox user still gets a
+    /// job directory it can reach, and nothing else of the data directory.
+    #[tokio::test]
+    async fn a_work_root_inside_an_owner_only_directory_still_runs_jobs() {
+        use std::os::unix::fs::PermissionsExt;
+        let data = tempfile::tempdir().expect("data dir");
+        std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o700))
+            .expect("chmod");
+        let wanted = data.path().join("convert");
+        std::fs::create_dir_all(&wanted).expect("work root");
+        let root = Outside::probe(&Tools::default())
+            .work_root(&wanted)
+            .expect("work root");
+        let job = tempfile::Builder::new()
+            .prefix("job-")
+            .tempdir_in(&root)
+            .expect("job dir");
+        std::fs::write(job.path().join("input.txt"), "hello").expect("input");
+        let (lines, finished) = run_script(
+            job.path(),
+            None,
+            1 << 30,
+            "cat /job/input.txt; echo; touch /job/out",
+        )
+        .await;
+        assert!(finished.expect("script ran").status.success(), "{lines:?}");
+        assert_eq!(
+            lines.first().map(String::as_str),
+            Some("hello"),
+            "{lines:?}"
+        );
+        assert!(job.path().join("out").exists());
+        drop(job);
+        if root != wanted.canonicalize().expect("canonical") {
+            std::fs::remove_dir(&root).expect("the private work root is left empty");
         }
     }
 
