@@ -55,6 +55,21 @@ require_contract_tools() {
   fi
 }
 
+# The S3-compatible server of the region tests and benchmarks: moto's server mode from PyPI
+# in a venv of its own (.venv-s3, git-ignored), installed again when the pinned requirements
+# change. The tests find it through CONFAB_MOTO_SERVER.
+require_s3_server() {
+  deb_install python3 python3-venv
+  local venv=.venv-s3 req=scripts/s3-requirements.txt
+  if [ ! -x "$venv/bin/moto_server" ] || [ "$req" -nt "$venv/.installed" ]; then
+    say "Installing moto (S3 server) into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --disable-pip-version-check -q -r "$req"
+    touch "$venv/.installed"
+  fi
+  export CONFAB_MOTO_SERVER="$ROOT/$venv/bin/moto_server"
+}
+
 require_toolchain() {
   command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 1; }
   apt_install cc:gcc node:nodejs npm:npm

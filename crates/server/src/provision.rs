@@ -3,7 +3,7 @@
 //! rules.
 
 use confab_proto::{rest::CreateUser, Policy};
-use confab_store::{ApiTokenRow, Store, StoreError, TenantRow, UserRow};
+use confab_store::{ApiTokenRow, Blobs, Store, StoreError, TenantRow, UserRow};
 
 use crate::secrets;
 
@@ -44,8 +44,10 @@ fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     Ok(v.to_owned())
 }
 
+/// Creates a tenant pinned to `region`, which must be one of `blobs`' declared regions.
 pub async fn create_tenant(
     store: &Store,
+    blobs: &Blobs,
     name: &str,
     region: &str,
     policy: Option<Policy>,
@@ -59,6 +61,16 @@ pub async fn create_tenant(
         return Err(invalid(
             "region",
             "letters, digits and dashes, e.g. eu-central",
+        ));
+    }
+    if blobs.region(&region).is_err() {
+        let known: Vec<_> = blobs.regions().map(|r| r.name.as_str()).collect();
+        return Err(invalid(
+            "region",
+            format!(
+                "no region {region:?} is configured (configured: {})",
+                known.join(", ")
+            ),
         ));
     }
     let policy = policy.unwrap_or_default();

@@ -10,6 +10,10 @@ mod blobs;
 mod collab;
 mod documents;
 mod meetings;
+#[cfg(feature = "moto")]
+pub mod moto;
+pub mod regions;
+pub mod residency;
 mod room;
 mod seats;
 mod tenants;
@@ -21,7 +25,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{ApiTokenRow, UserRow};
-pub use blobs::{BlobError, BlobKey, Blobs};
+pub use blobs::{BlobClass, BlobError, BlobKey, Blobs};
 pub use meetings::MeetingRow;
 pub use room::RoomState;
 pub use seats::SeatRow;

@@ -98,7 +98,8 @@ pub struct UploadQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 202, description = "converting", body = Object),
               (status = 401, body = confab_proto::rest::Problem), (status = 403, body = confab_proto::rest::Problem),
-              (status = 413, body = confab_proto::rest::Problem), (status = 422, body = confab_proto::rest::Problem)))]
+              (status = 413, body = confab_proto::rest::Problem), (status = 422, body = confab_proto::rest::Problem),
+              (status = 503, description = "the organisation's storage region is unreachable; nothing was stored", body = confab_proto::rest::Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     Participant(seat): Participant,

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{admin, documents, export, health, links, meetings, session};
+use super::{admin, documents, export, health, links, meetings, residency, session};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use super::{admin, documents, export, health, links, meetings, session};
         documents::upload, documents::page, documents::notes, export::export,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
         admin::list_users, admin::create_user, admin::list_tokens, admin::create_token, admin::delete_token,
+        residency::report,
     ),
     tags(
         (name = "session", description = "Signing in and out"),

@@ -30,12 +30,17 @@ pub fn temp_dir() -> PathBuf {
     d
 }
 
+/// The default configuration plus a second local region, `eu-central`, that the tests
+/// create organisations in.
 pub fn config(data: &std::path::Path) -> Config {
-    Config {
+    let mut c = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data: data.to_owned(),
         ..Default::default()
-    }
+    };
+    let local = confab_store::regions::RegionSpec::Local { directory: None };
+    c.regions.insert("eu-central".into(), local);
+    c
 }
 
 impl TestServer {
