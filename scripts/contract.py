@@ -2,8 +2,8 @@
 
 Starts target/debug/confab on a free loopback port with a fresh data directory, gives
 Schemathesis what it needs to get past sign-in (an API token of the provider
-administrator, a join token of a guest in a meeting), runs it with
-scripts/schemathesis.toml, and stops the server. Exits with Schemathesis' status: non-zero
+administrator, a join token of a guest in a meeting, that meeting's id and link), runs it
+with scripts/schemathesis.toml (extra arguments are passed on), and stops the server. Exits with Schemathesis' status: non-zero
 on any 5xx, any response the OpenAPI document does not describe (status, content type,
 body, headers), or any input the document forbids that the server accepts.
 """
@@ -77,6 +77,7 @@ def main():
             "CONFAB_API_TOKEN": api_token,
             "CONFAB_JOIN_TOKEN": join["token"],
             "CONFAB_MEETING": meeting["id"],
+            "CONFAB_LINK_KEY": key,
         }
         schemathesis = os.path.join(os.path.dirname(sys.executable), "schemathesis")
         cmd = [
@@ -85,6 +86,7 @@ def main():
             os.path.join(ROOT, "scripts", "schemathesis.toml"),
             "run",
             f"{base}/api/openapi.json",
+            *sys.argv[1:],
             "--url",
             base,
         ]

@@ -57,3 +57,9 @@ export async function sendChat(page, text, { to = 'Everyone' } = {}) {
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 }
+
+/** Opens a room panel (People, Chat, Documents) from the bottom bar, unless it is open. */
+export async function openPanel(page, name) {
+  const button = page.getByRole('group', { name: 'Panels' }).getByRole('button', { name, exact: true });
+  if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+}

@@ -18,7 +18,7 @@ import {
 import { e2e } from "../lib/harness.mjs";
 import { tinyPdf } from "../lib/pdf.mjs";
 import { ApiClient, linkPath } from "../lib/server.mjs";
-import { expectInRoom, joinAsGuest, joinFromHome } from "../lib/ui.mjs";
+import { expectInRoom, joinAsGuest, joinFromHome, openPanel } from "../lib/ui.mjs";
 import { enterRoom, openSharedDoc } from "../lib/yjs.mjs";
 
 const env = e2e(import.meta.url);
@@ -291,6 +291,7 @@ env.test(
 env.test(
   "a text page typed by the presenter appears as text for the guest",
   async () => {
+    await openPanel(ada.page, "Documents");
     await ada.page.getByRole("button", { name: "New text page" }).click();
     const editor = ada.page.getByRole("textbox", { name: "Text page" });
     await expectVisible(editor);
@@ -321,7 +322,7 @@ env.test(
   "the presenter exports the whiteboard as a PDF; a guest without export permission is refused",
   async () => {
     await ada.page
-      .getByRole("button", { name: "Present Whiteboard 1" })
+      .getByRole("button", { name: "Show Whiteboard 1" })
       .click();
     await expectVisible(
       gus.page.getByRole("img", { name: board, exact: true }),
@@ -366,6 +367,7 @@ after(() => {
 env.test(
   "presenting passes to another presenter, who drives the stage, and can be taken back",
   async () => {
+    await openPanel(ada.page, "People");
     await ada.page
       .getByRole("button", { name: "Actions for Gus Guest" })
       .click();
@@ -403,7 +405,7 @@ env.test(
     await expectVisible(
       ada.page.getByRole("list", { name: "Documents" }).getByText("1 page"),
     );
-    await ada.page.getByRole("button", { name: "Present slides.pdf" }).click();
+    await ada.page.getByRole("button", { name: "Show slides.pdf" }).click();
     const image = gus.page.getByRole("img", {
       name: "slides.pdf, page 1",
       exact: true,

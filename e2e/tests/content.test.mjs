@@ -44,7 +44,7 @@ env.test(
     const documents = presenter.page.getByRole("list", { name: "Documents" });
     await expectVisible(documents.getByText("3 pages"));
     await presenter.page
-      .getByRole("button", { name: "Present plan.pdf" })
+      .getByRole("button", { name: "Show plan.pdf" })
       .click();
 
     await expectPageImage(presenter.page, "plan.pdf, page 1");
@@ -106,7 +106,7 @@ env.test("a snapshot of the screen becomes a page everyone sees", async () => {
   const documents = presenter.page.getByRole("list", { name: "Documents" });
   await expectVisible(documents.getByText("1 page"));
   const present = documents.getByRole("button", {
-    name: /^Present Snapshot \d\d\.\d\d\.png$/,
+    name: /^Show Snapshot \d\d\.\d\d\.png$/,
   });
   await present.click();
   const img = guest.page.getByRole("img", {

@@ -6,10 +6,12 @@
 //! time and resident memory (from /proc). `strokes` has one presenter draw on a
 //! whiteboard while N viewers watch its ink layer, and measures ink fan-out. `fleet` runs
 //! WebRTC bots on str0m against the server's SFU and against Janus, and compares them.
-//! `blobs` measures the region stores (local directory against S3 on moto) and the
-//! residency report.
+//! `abuse` plays hostile clients (a sign-in storm, slow connections) and reports the
+//! server's memory and `/healthz` latency meanwhile. `blobs` measures the region stores
+//! (local directory against S3 on moto) and the residency report.
 //! See BENCHMARKS.md for figures.
 
+mod abuse;
 mod blobs;
 mod fleet;
 mod procstat;
@@ -38,6 +40,8 @@ enum Command {
     Strokes(strokes::Args),
     /// Run WebRTC bots (str0m) against Confab's SFU and Janus, scenario by scenario.
     Fleet(fleet::Args),
+    /// Hostile clients (sign-in storm, slow connections): memory and /healthz meanwhile.
+    Abuse(abuse::Args),
     /// Blob throughput, local directory against S3 (moto), and the residency report's time.
     Blobs(blobs::Args),
 }
@@ -51,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
         Command::Strokes(args) => rt.block_on(strokes::run(args)),
         Command::Fleet(args) => rt.block_on(fleet::run(args)),
+        Command::Abuse(args) => rt.block_on(abuse::run(args)),
         Command::Blobs(args) => rt.block_on(blobs::run(args)),
     }
 }

@@ -20,11 +20,10 @@ pub struct LayerInfo {
 /// What publishers send and what policy lets through.
 #[derive(Clone, Debug)]
 pub struct LayerLimits {
-    /// Height of the full-size layer: clients capture 1280x720 (Chromium sends only two
-    /// layers below that) and scale down by [`Layer::scale_down_by`].
+    /// Height of the full-size layer, scaled down by [`Layer::scale_down_by`].
     pub capture_height: u32,
     /// The `maxBitrate` the client sets on each encoding, smallest layer first, bits per
-    /// second (the web client's `mediaSession.ts` uses the same figures).
+    /// second.
     pub bitrates: [u32; 3],
     /// Policy: no layer taller than this is forwarded.
     pub max_height: u32,
@@ -34,9 +33,10 @@ pub struct LayerLimits {
 
 impl Default for LayerLimits {
     fn default() -> Self {
+        // The client's simulcast profile, from the one definition both sides read.
         Self {
-            capture_height: 720,
-            bitrates: [150_000, 500_000, 1_500_000],
+            capture_height: confab_proto::room::CAPTURE_HEIGHT,
+            bitrates: Layer::ALL.map(Layer::nominal_bitrate),
             max_height: 720,
             max_bitrate: 2_500_000,
         }

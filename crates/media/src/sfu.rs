@@ -9,9 +9,13 @@
 //! m-lines: its slots. Packets are forwarded into slots as the router decides — the
 //! loudest voices into audio slots, the layout's tiles in their layer into video slots —
 //! rewriting sequence numbers and timestamps per slot, so a slot's source (or layer) can
-//! change without the receiver seeing a jump. A track the participant may not publish
-//! (policy, permission) refuses the whole offer before any media flows; a [`Gate`] closed
-//! later (a mute, a permission toggled off) stops forwarding at once.
+//! change without the receiver seeing a jump, and payload types into each receiver's own
+//! numbering (the `codecs` module; a track the receiver cannot decode is not sent, and
+//! the meeting hears which). The answer names every candidate in every m-section and says
+//! there are no more (`a=end-of-candidates`: the SFU is ICE-lite). A track the
+//! participant may not publish (policy, permission) refuses the whole offer before any
+//! media flows; a [`Gate`] closed later (a mute, a permission toggled off) stops
+//! forwarding at once.
 //!
 //! Invariant (str0m's): after any input to a peer's `Rtc`, it is polled until `Timeout`.
 //! [`Sfu::poll`] does that for every peer touched since the last call.
@@ -59,7 +63,7 @@ pub enum SfuError {
     /// The offer could not be parsed or negotiated.
     #[error("offer refused: {0}")]
     Offer(#[from] RtcError),
-    /// The offer numbers its payload types inconsistently (see [`codecs::check_numbering`]).
+    /// The offer numbers its payload types inconsistently across its m-lines.
     #[error("offer refused: {0}")]
     PayloadTypes(String),
     /// The WebRTC stack failed on the offer (a bug there, which an offer must not be able
@@ -687,6 +691,17 @@ impl Sfu {
                 _ => {
                     let m = codecs::map(&published, &sub.rtc, slot.mid);
                     slot.mapped = Some((id, pt, m));
+                    if let Mapping::Undecodable(codec) = m {
+                        tracing::debug!(participant = %sub.id, publisher = %id, %codec, "cannot decode");
+                        sub.undecodable.insert(UndecodableTrack {
+                            publisher: id,
+                            kind: match source.1 {
+                                MediaKind::Audio => TrackKind::Audio,
+                                MediaKind::Video => TrackKind::Video,
+                            },
+                            codec: codec.to_string(),
+                        });
+                    }
                     m
                 }
             };
@@ -695,21 +710,7 @@ impl Sfu {
                     slot.write(&mut sub.rtc, source, to, packet, now);
                     sub.touched = true;
                 }
-                Mapping::Undecodable(codec) => {
-                    self.dropped.undecodable += 1;
-                    let kind = match source.1 {
-                        MediaKind::Audio => TrackKind::Audio,
-                        MediaKind::Video => TrackKind::Video,
-                    };
-                    let track = UndecodableTrack {
-                        publisher: id,
-                        kind,
-                        codec: codec.to_string(),
-                    };
-                    if sub.undecodable.insert(track) {
-                        tracing::debug!(participant = %sub.id, publisher = %id, %codec, "cannot decode");
-                    }
-                }
+                Mapping::Undecodable(_) => self.dropped.undecodable += 1,
             }
         }
     }

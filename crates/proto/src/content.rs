@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use utoipa::ToSchema;
 
 use crate::{shared_doc::DocName, DocumentId};
 
 /// What a document is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DocumentKind {
@@ -32,7 +33,7 @@ impl DocumentKind {
 pub const BLANK_PAGE_SIZE: (u32, u32) = (1600, 900);
 
 /// Where a document's conversion stands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 #[ts(export)]
 pub enum DocumentStatus {
@@ -47,7 +48,7 @@ pub enum DocumentStatus {
 
 /// One page of a document. For a PowerPoint deck with click animations, each click
 /// state of a slide is its own page (`slide`, `step`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct PageInfo {
     /// 0-based position in the document.
@@ -65,15 +66,17 @@ pub struct PageInfo {
     pub height: u32,
     /// The page's ink layer: the shared document its annotations live in.
     #[ts(type = "string")]
+    #[schema(value_type = String)]
     pub collab: DocName,
     /// A text page's rich text: a second shared document, which only presenters may edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "string")]
+    #[schema(value_type = Option<String>)]
     pub text: Option<DocName>,
 }
 
 /// A document shared in the meeting.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]
 pub struct DocumentInfo {
     pub id: DocumentId,

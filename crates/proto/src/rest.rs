@@ -15,7 +15,7 @@ use crate::{rules, AccountRole, ApiTokenId, MeetingId, MeetingRole, Policy, Tena
 )]
 #[ts(export)]
 pub struct Problem {
-    /// A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
+    /// A stable URI naming the error, e.g. `urn:confab:problem:wrong-passcode`.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -23,6 +23,92 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub detail: Option<String>,
+}
+
+/// The stable `type` of every problem the API answers with: `urn:confab:problem:<slug>`.
+/// Defined here once; the client's copy is generated (`contracts.ts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemType {
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    CrossSite,
+    NotFound,
+    UnknownLink,
+    LinkExpired,
+    MeetingCancelled,
+    MeetingEnded,
+    WrongPasscode,
+    SignInRequired,
+    InvalidInput,
+    MalformedRequest,
+    TooLarge,
+    Conflict,
+    TooManyAttempts,
+    BadDocument,
+    MeetingQuota,
+    Busy,
+    /// The organisation's storage region cannot be reached; nothing was stored elsewhere.
+    RegionUnavailable,
+    Internal,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 21] = [
+        Self::Unauthenticated,
+        Self::InvalidCredentials,
+        Self::Forbidden,
+        Self::CrossSite,
+        Self::NotFound,
+        Self::UnknownLink,
+        Self::LinkExpired,
+        Self::MeetingCancelled,
+        Self::MeetingEnded,
+        Self::WrongPasscode,
+        Self::SignInRequired,
+        Self::InvalidInput,
+        Self::MalformedRequest,
+        Self::TooLarge,
+        Self::Conflict,
+        Self::TooManyAttempts,
+        Self::BadDocument,
+        Self::MeetingQuota,
+        Self::Busy,
+        Self::RegionUnavailable,
+        Self::Internal,
+    ];
+
+    /// The last part of the type URI.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid-credentials",
+            Self::Forbidden => "forbidden",
+            Self::CrossSite => "cross-site",
+            Self::NotFound => "not-found",
+            Self::UnknownLink => "unknown-link",
+            Self::LinkExpired => "link-expired",
+            Self::MeetingCancelled => "meeting-cancelled",
+            Self::MeetingEnded => "meeting-ended",
+            Self::WrongPasscode => "wrong-passcode",
+            Self::SignInRequired => "sign-in-required",
+            Self::InvalidInput => "invalid-input",
+            Self::MalformedRequest => "malformed-request",
+            Self::TooLarge => "too-large",
+            Self::Conflict => "conflict",
+            Self::TooManyAttempts => "too-many-attempts",
+            Self::BadDocument => "bad-document",
+            Self::MeetingQuota => "meeting-quota",
+            Self::Busy => "busy",
+            Self::RegionUnavailable => "region-unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The `type` of a [`Problem`].
+    pub fn uri(self) -> String {
+        format!("urn:confab:problem:{}", self.slug())
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
@@ -104,6 +190,10 @@ pub struct ApiTokenView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When the token stops working; absent: it works until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
@@ -111,6 +201,10 @@ pub struct ApiTokenView {
 pub struct CreateApiToken {
     #[schema(schema_with = rules::schema::token_name)]
     pub name: String,
+    /// Days until the token stops working (1 to 3650); absent: until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// The secret is shown once, here; the server keeps only its hash.

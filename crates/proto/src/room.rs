@@ -40,7 +40,7 @@ pub struct Resume {
 }
 
 /// Where a chat message goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum ChatTo {
@@ -236,7 +236,26 @@ impl SimulcastLayer {
             Self::High => 1,
         }
     }
+
+    /// The bitrate the client caps this layer at (`maxBitrate`), bits per second. The
+    /// server picks layers by these figures, so both sides read them from here.
+    pub fn nominal_bitrate(self) -> u32 {
+        match self {
+            Self::Low => 150_000,
+            Self::Medium => 500_000,
+            Self::High => 1_500_000,
+        }
+    }
 }
+
+/// Height of the camera capture, in pixels: clients capture 1280x720 (Chromium sends
+/// only two layers below that) and scale each layer down by
+/// [`SimulcastLayer::scale_down_by`].
+pub const CAPTURE_HEIGHT: u32 = 720;
+
+/// Most tiles one `media_layout` may list: more than any screen shows, far fewer than
+/// would let a client make the router's work per tick large.
+pub const MAX_LAYOUT_TILES: usize = 25;
 
 /// A kind of media track.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
@@ -324,7 +343,7 @@ pub struct LobbyEntry {
 }
 
 /// One chat message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, utoipa::ToSchema)]
 #[ts(export)]
 pub struct ChatMessage {
     /// Increases by one per message in a meeting, across restarts.
@@ -639,6 +658,7 @@ pub enum ServerMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared_doc::CollabClose;
 
     /// Writes `closeCodes.ts` beside the ts-rs bindings: close codes and resumability
     /// are defined here once, and the client reads them from there.
@@ -652,8 +672,9 @@ mod tests {
                 .to_owned()
         };
         let mut ts = String::from(
-            "// Generated from crates/proto/src/room.rs by `cargo test -p confab-proto`. Do not edit.\n\
-             import type { ByeReason } from './ByeReason';\n\n\
+            "// Generated from crates/proto (room.rs, shared_doc.rs) by `cargo test -p confab-proto`. Do not edit.\n\
+             import type { ByeReason } from './ByeReason';\n\
+             import type { CollabClose } from './CollabClose';\n\n\
              /** The close code the server uses with each bye reason. */\n\
              export const BYE_CLOSE_CODES: Readonly<Record<number, ByeReason>> = {\n",
         );
@@ -670,9 +691,35 @@ mod tests {
             "export const RESUMABLE_BYES: ReadonlySet<ByeReason> = new Set<ByeReason>([{}]);\n",
             resumable.join(", ")
         ));
-        let dir =
-            std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "../../web/src/proto".into());
-        std::fs::write(std::path::Path::new(&dir).join("closeCodes.ts"), ts).unwrap();
+        ts.push_str(
+            "\n/** The close code of each reason the server closes a shared-document socket. */\n\
+             export const COLLAB_CLOSE_CODES: Readonly<Record<CollabClose, number>> = {\n",
+        );
+        for c in CollabClose::ALL {
+            let name = serde_json::to_value(c).unwrap();
+            ts.push_str(&format!(
+                "  {}: {},\n",
+                name.as_str().unwrap(),
+                c.close_code()
+            ));
+        }
+        ts.push_str("};\n");
+        crate::write_generated("closeCodes.ts", &ts);
+    }
+
+    #[test]
+    fn collab_refusals_are_final_for_the_stock_client_and_the_rest_are_not() {
+        for c in CollabClose::ALL {
+            let refusal = matches!(
+                c,
+                CollabClose::Malformed
+                    | CollabClose::ReadOnly
+                    | CollabClose::Withdrawn
+                    | CollabClose::TooLarge
+                    | CollabClose::DocumentFull
+            );
+            assert_eq!((4400..4500).contains(&c.close_code()), refusal, "{c:?}");
+        }
     }
 
     #[test]

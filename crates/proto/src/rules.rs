@@ -191,8 +191,11 @@ pub const TOKEN_NAME: Text = Text::new(1, 100, Chars::Line);
 /// An uploaded file's name (with its extension; a path is cut to its last part).
 pub const FILE_NAME: Text = Text::new(1, 200, Chars::Line);
 
-/// People in one meeting, as a policy may allow.
-pub const MEETING_SIZE: Range = Range { min: 1, max: 1000 };
+/// People in one meeting, as a policy may allow. At least two: a meeting of one is nobody's
+/// meeting. At most 1,000: four times the design's 250 (the OCS default), the most one
+/// meeting actor and one media worker are built and measured for; larger audiences need
+/// another shape (a webinar broadcast), not a bigger number. Plans will cap tenants below.
+pub const MEETING_SIZE: Range = Range { min: 2, max: 1000 };
 /// A participant's video bitrate cap, kbit/s: below the smallest camera layer (180p,
 /// 150 kbit/s) no video could flow at all (that is what `ip_video: false` is for).
 pub const VIDEO_BITRATE_KBPS: Range = Range {
@@ -308,12 +311,12 @@ mod tests {
 
     #[test]
     fn ranges_are_inclusive() {
-        assert!(MEETING_SIZE.check(0).is_err());
-        assert!(MEETING_SIZE.check(1).is_ok());
+        assert!(MEETING_SIZE.check(1).is_err());
+        assert!(MEETING_SIZE.check(2).is_ok());
         assert!(MEETING_SIZE.check(MEETING_SIZE.max).is_ok());
         assert_eq!(
             MEETING_SIZE.check(2_147_483_648).unwrap_err(),
-            "from 1 to 1000"
+            "from 2 to 1000"
         );
     }
 }

@@ -2,13 +2,14 @@
 //! API, the `confab admin` CLI and the first-start setup, so all three apply the same
 //! rules.
 
-use confab_proto::{rest::CreateUser, Policy};
+use confab_proto::{
+    rest::CreateUser,
+    rules::{self, Text},
+    Policy,
+};
 use confab_store::{ApiTokenRow, Blobs, Store, StoreError, TenantRow, UserRow};
 
 use crate::secrets;
-
-/// The shortest password accepted (sign-up, admin-created users, password changes).
-pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Why something could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +37,15 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ProvisionError {
     }
 }
 
-fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(invalid(field, format!("1 to {max} characters")));
-    }
-    Ok(v.to_owned())
+/// Checks `value` against `rule` (as sent, as the OpenAPI document states it).
+pub fn check(field: &'static str, rule: Text, value: &str) -> Result<()> {
+    rule.check(value).map_err(|needs| invalid(field, needs))
+}
+
+/// A line of text that follows `rule`, trimmed.
+fn text(field: &'static str, rule: Text, value: &str) -> Result<String> {
+    check(field, rule, value)?;
+    Ok(value.trim().to_owned())
 }
 
 /// Creates a tenant pinned to `region`, which must be one of `blobs`' declared regions.
@@ -52,18 +56,9 @@ pub async fn create_tenant(
     region: &str,
     policy: Option<Policy>,
 ) -> Result<TenantRow> {
-    let name = text("name", name, 200)?;
-    let region = text("region", region, 64)?;
-    if !region
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(invalid(
-            "region",
-            "letters, digits and dashes, e.g. eu-central",
-        ));
-    }
-    if blobs.region(&region).is_err() {
+    let name = text("name", rules::TENANT_NAME, name)?;
+    check("region", rules::REGION, region)?;
+    if blobs.region(region).is_err() {
         let known: Vec<_> = blobs.regions().map(|r| r.name.as_str()).collect();
         return Err(invalid(
             "region",
@@ -77,21 +72,19 @@ pub async fn create_tenant(
     if let Some((field, needs)) = confab_core::rights::policy_problem(&policy) {
         return Err(invalid(field, format!("policy: {needs}")));
     }
-    Ok(store.create_tenant(&name, &region, &policy).await?)
+    Ok(store.create_tenant(&name, region, &policy).await?)
+}
+
+/// The form an e-mail address is stored and looked up in (sign-in, presenters, users).
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> Result<UserRow> {
-    let email = req.email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-        return Err(invalid("email", "not an e-mail address"));
-    }
-    let name = text("name", &req.name, 100)?;
-    if req.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(invalid(
-            "password",
-            format!("at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
+    check("email", rules::EMAIL, &req.email)?;
+    let email = normalise_email(&req.email);
+    let name = text("name", rules::USER_NAME, &req.name)?;
+    check("password", rules::PASSWORD, &req.password)?;
     let password = req.password;
     let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
         .await
@@ -101,16 +94,34 @@ pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> 
         .await?)
 }
 
-/// Creates an API token; the returned secret is shown once and never stored.
+/// Longest lifetime an API token may be given, in days (ten years: "until revoked" is
+/// what leaving it out means).
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
+/// Creates an API token, valid for `days` or until revoked; the returned secret is shown
+/// once and never stored.
 pub async fn create_token(
     store: &Store,
     user: &UserRow,
     name: &str,
+    days: Option<u32>,
 ) -> Result<(String, ApiTokenRow)> {
-    let name = text("name", name, 100)?;
+    let name = text("name", rules::TOKEN_NAME, name)?;
+    let expires_at = match days {
+        None => None,
+        Some(d @ 1..=MAX_TOKEN_DAYS) => {
+            Some(chrono::Utc::now() + chrono::TimeDelta::days(d.into()))
+        }
+        Some(_) => {
+            return Err(invalid(
+                "expires_in_days",
+                format!("1 to {MAX_TOKEN_DAYS} days, or leave it out"),
+            ))
+        }
+    };
     let secret = format!("cft_{}", secrets::new_secret());
     let row = store
-        .create_api_token(user, &name, &secrets::secret_hash(&secret))
+        .create_api_token(user, &name, &secrets::secret_hash(&secret), expires_at)
         .await?;
     Ok((secret, row))
 }

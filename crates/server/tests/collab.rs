@@ -158,29 +158,6 @@ async fn new_page(room: &mut Room, kind: DocumentKind) -> PageInfo {
     new_document(room, kind).await.pages[0].clone()
 }
 
-/// Has the presenter in `room` make a whiteboard or text document.
-async fn new_document(room: &mut Room, kind: DocumentKind) -> DocumentInfo {
-    room.send(&ClientMsg::NewDocument {
-        kind,
-        name: "Sketches".into(),
-    })
-    .await;
-    let msg = room
-        .until(|m| {
-            matches!(m, ServerMsg::Event { event: RoomEvent::Document { document }, .. }
-                if document.kind == kind)
-        })
-        .await;
-    let ServerMsg::Event {
-        event: RoomEvent::Document { document },
-        ..
-    } = msg
-    else {
-        unreachable!("matched above")
-    };
-    document
-}
-
 /// A whiteboard page's ink layer, made by the presenter in `room`.
 async fn board(room: &mut Room) -> String {
     new_page(room, DocumentKind::Whiteboard)
@@ -650,7 +627,7 @@ async fn cancelling_the_meeting_over_rest_closes_every_open_socket() {
 
 #[tokio::test]
 async fn a_socket_to_a_removed_page_cannot_write() {
-    let s = TestServer::start().await;
+    let mut s = TestServer::start().await;
     let mut t = annotating(&s).await;
     t.o.send(&ClientMsg::RemoveDocument {
         document: t.document.id,
@@ -667,7 +644,26 @@ async fn a_socket_to_a_removed_page_cannot_write() {
     })
     .await;
     // The presenter's socket to the gone page closes as well.
+    let (meeting, name) = (t.id.clone(), t.doc.clone());
     attack_is_refused(&s, t, false).await;
+    // Nothing of the gone page is left behind in the store, not even the last state its
+    // room wrote when it stopped (a restart waits for every room's last write).
+    s.restart().await;
+    let store = confab_store::Store::open_sqlite(&s.data.join("confab.db"))
+        .await
+        .unwrap();
+    let meeting: confab_proto::MeetingId = meeting.parse().unwrap();
+    let row = store.meeting(meeting).await.unwrap().unwrap();
+    let key = confab_collab::DocKey {
+        tenant: row.tenant(),
+        meeting,
+        name: name.parse().unwrap(),
+    };
+    let stored = confab_collab::DocStore::load(&store, &key).await.unwrap();
+    assert!(
+        stored.snapshot.is_none() && stored.updates.is_empty(),
+        "the removed page's document was written back"
+    );
 }
 
 #[tokio::test]

@@ -9,12 +9,12 @@ mod accounts;
 mod blobs;
 mod collab;
 mod documents;
+mod meeting_state;
 mod meetings;
 #[cfg(feature = "moto")]
 pub mod moto;
 pub mod regions;
 pub mod residency;
-mod room;
 mod seats;
 mod tenants;
 
@@ -26,9 +26,9 @@ use sqlx::sqlite::{
 
 pub use accounts::{ApiTokenRow, UserRow};
 pub use blobs::{BlobClass, BlobError, BlobKey, Blobs};
+pub use meeting_state::MeetingState;
 pub use meetings::MeetingRow;
-pub use room::RoomState;
-pub use seats::SeatRow;
+pub use seats::{NewSeat, SeatRow};
 pub use tenants::TenantRow;
 
 /// What can go wrong talking to the database.

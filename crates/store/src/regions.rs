@@ -93,11 +93,9 @@ pub struct Region {
     pub(crate) store: Arc<dyn ObjectStore>,
 }
 
-/// The valid form of a region name (it becomes a directory name).
+/// Whether `name` may name a region (it becomes a directory name).
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    confab_proto::rules::REGION.check(name).is_ok()
 }
 
 impl Region {

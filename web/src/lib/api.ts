@@ -10,19 +10,16 @@ import type { MeetNow } from '../proto/MeetNow';
 import type { MeetingInput } from '../proto/MeetingInput';
 import type { MeetingView } from '../proto/MeetingView';
 import type { Problem } from '../proto/Problem';
+import { problemTypes } from '../proto/contracts';
 import type { CreateUser } from '../proto/CreateUser';
 import type { Policy } from '../proto/Policy';
 import type { UserView } from '../proto/UserView';
 
 /**
- * Problem `type`s the client reacts to specifically; everything else is shown as is.
- * The server writes them `urn:confab:problem:<slug>`; matching is on the slug.
+ * Problem `type`s (generated from the server's list); the client reacts to a few
+ * specifically and shows everything else as is. Matching is on the slug.
  */
-export const problemTypes = {
-  wrongPasscode: 'urn:confab:problem:wrong-passcode',
-  signInRequired: 'urn:confab:problem:sign-in-required',
-  invalidInput: 'urn:confab:problem:invalid-input',
-} as const;
+export { problemTypes };
 
 /** The last segment of a problem type URI (after the last `/` or `:`). */
 export function problemSlug(type: string): string {

@@ -1,6 +1,6 @@
 // The join page (/j/:key): what the link leads to, then name/passcode and "Join meeting".
 // On success the join token is kept in this tab and the room opens at /m/:meetingId.
-import { useState, type SubmitEvent } from 'react';
+import { useEffect, useState, type SubmitEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { LinkInfo } from '../proto/LinkInfo';
 import { Brand } from '../components/Brand';
@@ -12,6 +12,8 @@ import { differsLocally, formatTime, formatWhen } from '../lib/format';
 import { saveJoin } from '../lib/joinTokens';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useResource } from '../lib/useResource';
+import { DevicePreview, listenOnly, saveMediaChoice, type MediaChoice } from '../room/devicePreview';
+import { PreJoin } from '../room/ui/PreJoin';
 
 const nameKey = 'confab.displayName';
 
@@ -30,7 +32,7 @@ export function JoinPage() {
 
   return (
     <main className="page-center join-page">
-      <div className="card card-narrow stack">
+      <div className="card card-join stack">
         <Brand />
         {resource.status === 'loading' && <Spinner label="Opening the invitation…" />}
         {resource.status === 'error' && <LinkProblem error={resource.error} onRetry={reload} />}
@@ -74,6 +76,9 @@ function JoinForm({ linkKey, info }: { linkKey: string; info: LinkInfo }) {
   const [passcodeError, setPasscodeError] = useState<string | undefined>(undefined);
   const [nameError, setNameError] = useState<string | undefined>(undefined);
   const [needsSignIn, setNeedsSignIn] = useState(false);
+  const [preview] = useState(() => new DevicePreview());
+  const [media, setMedia] = useState<MediaChoice>(listenOnly);
+  useEffect(() => () => preview.stop(), [preview]);
 
   const signedIn = info.signed_in_as !== undefined;
   const canJoin = signedIn || (info.allow_guests && !needsSignIn);
@@ -109,6 +114,10 @@ function JoinForm({ linkKey, info }: { linkKey: string; info: LinkInfo }) {
         }
       }
       saveJoin(joined, linkKey);
+      // Only what the check showed working: a switch left on after a failure joins listening.
+      const working = preview.store.get().phase === 'on';
+      saveMediaChoice(joined.meeting, working ? media : listenOnly);
+      preview.stop();
       void navigate(`/m/${encodeURIComponent(joined.meeting)}`);
     } catch (err) {
       setBusy(false);
@@ -196,6 +205,8 @@ function JoinForm({ linkKey, info }: { linkKey: string; info: LinkInfo }) {
           )}
         </div>
       )}
+
+      {canJoin && <PreJoin preview={preview} choice={media} onChoice={setMedia} />}
 
       <ErrorAlert error={error} />
 

@@ -129,8 +129,8 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
         <input
           id="policy-size"
           type="number"
-          min={1}
-          max={10000}
+          min={2}
+          max={1000}
           value={policy.max_meeting_size}
           onChange={(e) => set('max_meeting_size', Number(e.target.value))}
           aria-describedby="policy-size-hint"
@@ -144,7 +144,7 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
         <input
           id="policy-bitrate"
           type="number"
-          min={100}
+          min={150}
           max={20000}
           value={policy.max_video_bitrate_kbps}
           onChange={(e) => set('max_video_bitrate_kbps', Number(e.target.value))}

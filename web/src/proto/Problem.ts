@@ -5,6 +5,6 @@
  */
 export type Problem = { 
 /**
- * A stable URI naming the error, e.g. `https://confab.dev/problems/wrong-passcode`.
+ * A stable URI naming the error, e.g. `urn:confab:problem:wrong-passcode`.
  */
 type: string, title: string, status: number, detail?: string, };

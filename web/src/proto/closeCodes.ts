@@ -1,5 +1,6 @@
-// Generated from crates/proto/src/room.rs by `cargo test -p confab-proto`. Do not edit.
+// Generated from crates/proto (room.rs, shared_doc.rs) by `cargo test -p confab-proto`. Do not edit.
 import type { ByeReason } from './ByeReason';
+import type { CollabClose } from './CollabClose';
 
 /** The close code the server uses with each bye reason. */
 export const BYE_CLOSE_CODES: Readonly<Record<number, ByeReason>> = {
@@ -21,3 +22,15 @@ export const BYE_CLOSE_CODES: Readonly<Record<number, ByeReason>> = {
 
 /** Reasons after which a client reconnects and resumes. */
 export const RESUMABLE_BYES: ReadonlySet<ByeReason> = new Set<ByeReason>(['too_slow', 'server_shutdown']);
+
+/** The close code of each reason the server closes a shared-document socket. */
+export const COLLAB_CLOSE_CODES: Readonly<Record<CollabClose, number>> = {
+  malformed: 4400,
+  read_only: 4403,
+  withdrawn: 4410,
+  too_large: 4413,
+  document_full: 4413,
+  binary_only: 1003,
+  try_again: 1013,
+  server_shutdown: 1001,
+};

@@ -5,21 +5,18 @@ import type { MediaLimits } from '../proto/MediaLimits';
 import type { MediaTile } from '../proto/MediaTile';
 import type { ParticipantId } from '../proto/ParticipantId';
 import type { SimulcastLayer } from '../proto/SimulcastLayer';
+import { CAPTURE_HEIGHT, MAX_LAYOUT_TILES, SIMULCAST } from '../proto/contracts';
 
 /** The camera is captured at this height; the layers are a quarter, half and all of it. */
-export const captureHeight = 720;
+export const captureHeight = CAPTURE_HEIGHT;
 
 export type Encoding = { rid: SimulcastLayer; scaleResolutionDownBy: number; maxBitrate: number };
 
 /**
  * The three simulcast encodings, smallest first. The bitrates are the server's nominal
- * figures (`LayerLimits::default` in crates/media/src/layers.rs): it picks layers by them.
+ * figures (generated from crates/proto): it picks layers by them.
  */
-export const simulcast: readonly Encoding[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
-];
+export const simulcast: readonly Encoding[] = SIMULCAST;
 
 /** The encodings worth sending under `limits` (the server would not forward the others). */
 export function encodingsFor(limits: MediaLimits): Encoding[] {
@@ -32,7 +29,7 @@ export function encodingsFor(limits: MediaLimits): Encoding[] {
 }
 
 /** Most tiles one layout may list (the server refuses more). */
-export const maxLayoutTiles = 25;
+export const maxLayoutTiles = MAX_LAYOUT_TILES;
 
 export type View = 'grid' | 'speaker';
 

@@ -12,7 +12,8 @@ import type { UndecodableTrack } from '../proto/UndecodableTrack';
 import { Store } from '../lib/store';
 import { captureHeight, encodingsFor } from './mediaLayout';
 import type { MediaMessage, RoomClient } from './roomClient';
-import { isPresenterRole, type RoomState } from './roomState';
+import { rightsOf } from './rights';
+import type { RoomState } from './roomState';
 
 /** Receive slots per kind: the 3 loudest plus the dominant speaker; the visible tiles. */
 export const audioSlots = 4;
@@ -255,9 +256,9 @@ export class MediaSession {
       if (req.request === 'unmute' && !this.micOn && this.local?.getAudioTracks().length) this.unmuteAsked = req.by;
       this.publish();
     }
-    if (isPresenterRole(room.you.role)) return;
-    if (!room.permissions.use_microphone && this.micOn) this.switchLocal('audio', false);
-    if (!room.permissions.use_camera && this.camOn) this.switchLocal('video', false);
+    const rights = rightsOf(room);
+    if (!rights.microphone && this.micOn) this.switchLocal('audio', false);
+    if (!rights.camera && this.camOn) this.switchLocal('video', false);
   }
 
   /** Turns a local track off or on without telling the server (it already knows). */
@@ -324,11 +325,15 @@ export class MediaSession {
     this.publish();
   }
 
-  /** Switches to another microphone or camera without renegotiating when possible. */
+  /**
+   * Switches to another microphone or camera (`''`: the default one), or adds one where
+   * there was none, without renegotiating when possible.
+   */
   async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
     if (!this.local) return;
+    const choice = deviceId || true;
     const stream = await navigator.mediaDevices.getUserMedia(
-      kind === 'audio' ? { audio: constraint(deviceId) } : { video: constraint(deviceId, cameraSize) },
+      kind === 'audio' ? { audio: constraint(choice) } : { video: constraint(choice, cameraSize) },
     );
     const [track] = stream.getTracks();
     if (!track) return;

@@ -17,6 +17,7 @@ import type { ParticipantId } from '../proto/ParticipantId';
 import type { RoomEvent } from '../proto/RoomEvent';
 import type { Snapshot } from '../proto/Snapshot';
 import type { Stage } from '../proto/Stage';
+import { chatBlock } from './rights';
 
 /** How many chat messages the client keeps; older ones remain in the organizer's export. */
 export const chatHistoryLimit = 1000;
@@ -218,11 +219,14 @@ export function audienceOf(m: ChatMessage, youId: ParticipantId): Audience {
 
 /** Why you cannot chat right now, or undefined when you can. */
 export function chatBlockedReason(state: RoomState): string | undefined {
-  if (!state.chatEnabled) return 'Chat is turned off by your organisation.';
-  if (!isPresenterRole(state.you.role) && !state.permissions.chat) {
-    return 'The presenters have turned off chat for attendees.';
+  switch (chatBlock(state)) {
+    case 'policy':
+      return 'Chat is turned off by your organisation.';
+    case 'permission':
+      return 'The presenters have turned off chat for attendees.';
+    case undefined:
+      return undefined;
   }
-  return undefined;
 }
 
 /** Length as the server counts it (Rust `chars().count()`): code points, not UTF-16 units. */

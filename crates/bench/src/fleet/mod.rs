@@ -22,6 +22,7 @@ use std::{
 };
 
 use anyhow::Context;
+use confab_proto::room::MAX_LAYOUT_TILES;
 use tokio::sync::{watch, Semaphore};
 
 use crate::{procstat, server::ConfabProcess, stats};
@@ -139,8 +140,6 @@ pub struct Scenario {
 const MEETING_TALKERS: usize = 5;
 const MEETING_CAMERAS: usize = 25;
 const AUDIO_TALKERS: usize = 10;
-/// Confab refuses longer layouts (and its web client sends no more).
-const MAX_LAYOUT_TILES: usize = 25;
 /// Video slots of a meeting viewer: the speaker and nine small tiles.
 const MEETING_SLOTS: usize = 10;
 
@@ -363,7 +362,7 @@ async fn run_one(
     let (pid, rss_idle, janus);
     match sfu {
         SfuName::Confab => {
-            let server = ConfabProcess::start(&args.server, args.port).await?;
+            let server = ConfabProcess::start_for_crowd(&args.server, args.port).await?;
             pid = server.pid;
             let (_, key) = server.meeting_now("Fleet").await?;
             rss_idle = procstat::rss_mib(pid)?;

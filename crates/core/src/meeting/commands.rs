@@ -4,20 +4,17 @@ use chrono::{DateTime, Utc};
 use confab_proto::{
     room::{
         ByeReason, ChatMessage, ChatTo, ClientMsg, LeaveReason, MediaRequest, RoomErrorCode,
-        RoomEvent,
+        RoomEvent, MAX_LAYOUT_TILES,
     },
     AttendeePermissions, MeetingRole, ParticipantId,
 };
 
 use super::{
     content::{ContentError, PageChangeCmd},
+    media::MediaRefusal,
     Meeting, Output, Persist,
 };
 use crate::rights::{self, Action, Refusal};
-
-/// Tiles in one `media_layout`: more than any screen shows, far fewer than would let a
-/// client make the router's work per tick large.
-const MAX_LAYOUT_TILES: usize = 25;
 
 /// A refused command: an error to the sender; the meeting is unchanged.
 struct Refused(RoomErrorCode, String);
@@ -31,6 +28,53 @@ impl From<ContentError> for Refused {
 impl From<Refusal> for Refused {
     fn from(r: Refusal) -> Self {
         Refused(r.code(), r.to_string())
+    }
+}
+
+impl From<MediaRefusal> for Refused {
+    fn from(r: MediaRefusal) -> Self {
+        Refused(r.code(), r.to_string())
+    }
+}
+
+/// The right each command needs before anything else is looked at: who may do what, at a
+/// glance. `None`: anyone in the meeting, and the command checks finer rights itself
+/// (what an offer may publish, which media switches may go on). No wildcard arm, so a new
+/// command has to take its place here.
+fn required(cmd: &ClientMsg) -> Option<Action> {
+    use ClientMsg as C;
+    match cmd {
+        C::Hello { .. }
+        | C::Ping
+        | C::Leave
+        | C::RaiseHand { .. }
+        | C::SetAway { .. }
+        | C::MediaOffer { .. }
+        | C::MediaLayout { .. }
+        | C::SetMedia { .. } => None,
+        C::SendChat { .. } => Some(Action::Chat),
+        C::SetRole { .. }
+        | C::RemoveParticipant { .. }
+        | C::Admit { .. }
+        | C::AdmitAll
+        | C::Deny { .. }
+        | C::SetLocked { .. }
+        | C::SetPermissions { .. }
+        | C::EndMeeting
+        | C::ShowPage { .. }
+        | C::ClearStage
+        | C::NewDocument { .. }
+        | C::AddPage { .. }
+        | C::MovePage { .. }
+        | C::RemovePage { .. }
+        | C::RemoveDocument { .. }
+        | C::TakePresenting
+        | C::PassPresenting { .. }
+        | C::StopPresenting
+        | C::MuteParticipant { .. }
+        | C::MuteEveryone
+        | C::AskToUnmute { .. }
+        | C::StopCamera { .. } => Some(Action::Moderate),
     }
 }
 
@@ -69,8 +113,9 @@ impl Meeting {
             return refuse(RoomErrorCode::NotAdmitted, "you are not in the meeting yet");
         };
         let role = me.info.role;
-        let moderate =
-            || rights::check(&self.cfg.policy, &self.permissions, role, Action::Moderate);
+        if let Some(action) = required(&cmd) {
+            rights::check(&self.cfg.policy, &self.permissions, role, action)?;
+        }
         match cmd {
             ClientMsg::Hello { .. } | ClientMsg::Ping | ClientMsg::Leave => {
                 refuse(RoomErrorCode::BadMessage, "unexpected message here")
@@ -84,25 +129,16 @@ impl Meeting {
                 self.update_self(from, out, |p| p.away = away);
                 Ok(())
             }
-            ClientMsg::SetRole { participant, role } => {
-                moderate()?;
-                self.set_role(now, participant, role, out)
-            }
+            ClientMsg::SetRole { participant, role } => self.set_role(now, participant, role, out),
             ClientMsg::RemoveParticipant { participant, bar } => {
-                moderate()?;
                 self.remove(from, participant, bar, out)
             }
-            ClientMsg::Admit { participant } => {
-                moderate()?;
-                self.admit(now, &[participant], out)
-            }
+            ClientMsg::Admit { participant } => self.admit(now, &[participant], out),
             ClientMsg::AdmitAll => {
-                moderate()?;
                 let all: Vec<_> = self.lobby.iter().map(|w| w.seat.id).collect();
                 self.admit(now, &all, out)
             }
             ClientMsg::Deny { participant } => {
-                moderate()?;
                 if self.remove_waiter(participant).is_none() {
                     return refuse(RoomErrorCode::NotFound, "nobody by that id is waiting");
                 }
@@ -114,7 +150,6 @@ impl Meeting {
                 Ok(())
             }
             ClientMsg::SetLocked { locked } => {
-                moderate()?;
                 if self.locked != locked {
                     self.locked = locked;
                     self.emit(self.everyone(), RoomEvent::LockChanged { locked }, out);
@@ -123,33 +158,27 @@ impl Meeting {
                 Ok(())
             }
             ClientMsg::SetPermissions { permissions } => {
-                moderate()?;
                 self.set_permissions(permissions, out);
                 Ok(())
             }
             ClientMsg::EndMeeting => {
-                moderate()?;
                 self.end(ByeReason::MeetingEnded, out);
                 Ok(())
             }
             ClientMsg::ShowPage { document, page } => {
-                moderate()?;
                 self.drive_stage(from, out)?;
                 Ok(self.show_page(document, page, out)?)
             }
             ClientMsg::ClearStage => {
-                moderate()?;
                 self.drive_stage(from, out)?;
                 self.set_stage(None, out);
                 Ok(())
             }
             ClientMsg::NewDocument { kind, name } => {
-                moderate()?;
                 self.drive_stage(from, out)?;
                 Ok(self.new_document(kind, &name, out)?)
             }
             ClientMsg::AddPage { document } => {
-                moderate()?;
                 self.drive_stage(from, out)?;
                 Ok(self.add_page(document, out)?)
             }
@@ -158,28 +187,21 @@ impl Meeting {
                 from: a,
                 to: b,
             } => {
-                moderate()?;
                 let change = PageChangeCmd::Move { from: a, to: b };
                 Ok(self.change_page(document, change, out)?)
             }
             ClientMsg::RemovePage { document, page } => {
-                moderate()?;
                 Ok(self.change_page(document, PageChangeCmd::Remove(page), out)?)
             }
             ClientMsg::TakePresenting => {
-                moderate()?;
                 self.set_presenting(Some(from), out);
                 Ok(())
             }
             ClientMsg::PassPresenting { to } => {
-                moderate()?;
                 let organizer = role == MeetingRole::Organizer;
                 Ok(self.pass_presenting(from, to, organizer, out)?)
             }
-            ClientMsg::StopPresenting => {
-                moderate()?;
-                Ok(self.stop_presenting(from, out)?)
-            }
+            ClientMsg::StopPresenting => Ok(self.stop_presenting(from, out)?),
             ClientMsg::MediaOffer { sdp } => {
                 let may = self.may_publish(from)?;
                 out.push(Output::MediaOffer {
@@ -201,33 +223,23 @@ impl Meeting {
                 out.push(Output::MediaLayout { from, tiles });
                 Ok(())
             }
-            ClientMsg::SetMedia { microphone, camera } => self
-                .set_media(from, microphone, camera, out)
-                .map_err(|e| Refused(e.code(), e.to_string())),
+            ClientMsg::SetMedia { microphone, camera } => {
+                Ok(self.set_media(from, microphone, camera, out)?)
+            }
             ClientMsg::MuteParticipant { participant } => {
-                moderate()?;
-                self.request_media(from, participant, MediaRequest::Mute, out)
-                    .map_err(|e| Refused(e.code(), e.to_string()))
+                Ok(self.request_media(from, participant, MediaRequest::Mute, out)?)
             }
             ClientMsg::MuteEveryone => {
-                moderate()?;
                 self.mute_everyone(from, out);
                 Ok(())
             }
             ClientMsg::AskToUnmute { participant } => {
-                moderate()?;
-                self.request_media(from, participant, MediaRequest::Unmute, out)
-                    .map_err(|e| Refused(e.code(), e.to_string()))
+                Ok(self.request_media(from, participant, MediaRequest::Unmute, out)?)
             }
             ClientMsg::StopCamera { participant } => {
-                moderate()?;
-                self.request_media(from, participant, MediaRequest::StopCamera, out)
-                    .map_err(|e| Refused(e.code(), e.to_string()))
+                Ok(self.request_media(from, participant, MediaRequest::StopCamera, out)?)
             }
-            ClientMsg::RemoveDocument { document } => {
-                moderate()?;
-                Ok(self.remove_document(document, out)?)
-            }
+            ClientMsg::RemoveDocument { document } => Ok(self.remove_document(document, out)?),
         }
     }
 
@@ -239,13 +251,8 @@ impl Meeting {
         text: String,
         out: &mut Vec<Output>,
     ) -> Result<(), Refused> {
+        // The chat right itself was checked by `required`.
         let me = &self.members[&from];
-        rights::check(
-            &self.cfg.policy,
-            &self.permissions,
-            me.info.role,
-            Action::Chat,
-        )?;
         let text = text.trim().to_owned();
         if text.is_empty() {
             return refuse(RoomErrorCode::Invalid, "the message is empty");

@@ -12,7 +12,7 @@
 //! that an offer numbers its payload types consistently — str0m keeps one numbering per
 //! peer, and an offer whose m-lines disagree would make it panic or answer nonsense.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use str0m::{
     format::{detect_h264_nalu, detect_vp8_keyframe, Codec, CodecConfig, PayloadParams},
@@ -109,21 +109,27 @@ pub(super) fn check_numbering(sdp: &str) -> Result<(), String> {
         let mut words = section.lines().next().unwrap_or("").split_whitespace();
         let kind = words.next().unwrap_or("").to_owned();
         let listed: Vec<&str> = words.skip(2).collect();
-        for (i, pt) in listed.iter().enumerate() {
-            if listed[..i].contains(pt) {
-                return Err(format!(
-                    "payload type {pt} is listed twice in one {kind} m-line"
-                ));
+        // Linear in the offer's size, however many payload types it lists.
+        let mut seen = HashSet::new();
+        if let Some(pt) = listed.iter().find(|pt| !seen.insert(**pt)) {
+            return Err(format!(
+                "payload type {pt} is listed twice in one {kind} m-line"
+            ));
+        }
+        let mut attrs: HashMap<(&str, &str), String> = HashMap::new();
+        for line in section.lines() {
+            let Some((name, rest)) = line.strip_prefix("a=").and_then(|l| l.split_once(':')) else {
+                continue;
+            };
+            if name != "rtpmap" && name != "fmtp" {
+                continue;
+            }
+            if let Some((pt, value)) = rest.trim_end().split_once(' ') {
+                let value = || value.trim().to_ascii_lowercase();
+                attrs.entry((name, pt)).or_insert_with(value);
             }
         }
-        let attr = |name: &str, pt: &str| {
-            let prefix = format!("a={name}:{pt} ");
-            section
-                .lines()
-                .find_map(|l| l.trim_end().strip_prefix(&prefix))
-                .map(|v| v.trim().to_ascii_lowercase())
-                .unwrap_or_default()
-        };
+        let attr = |name: &str, pt: &str| attrs.get(&(name, pt)).cloned().unwrap_or_default();
         for pt in listed {
             let Ok(number) = pt.parse::<u8>() else {
                 continue;
@@ -140,7 +146,10 @@ pub(super) fn check_numbering(sdp: &str) -> Result<(), String> {
                     m.0, m.1, meaning.0, meaning.1
                 ));
             }
-            if let Some(n) = by_meaning.get(&meaning).filter(|n| **n != number) {
+            // Codecs str0m does not know (FEC, say) all read `unknown` here, and are
+            // never negotiated: only their numbers must not clash.
+            let known = !meaning.1.starts_with("unknown/");
+            if let Some(n) = by_meaning.get(&meaning).filter(|n| known && **n != number) {
                 return Err(format!(
                     "{} {} is numbered {n} in one m-line and {number} in another",
                     meaning.0, meaning.1

@@ -1015,6 +1015,13 @@ fn a_subscriber_who_cannot_decode_the_publishers_codec_is_told_and_sent_nothing(
         ..FIREFOX
     };
     let mut carol = Client::numbered("10.0.0.4:1000", &both, now);
+    // Dan offers no video codec the server takes at all.
+    let vp9_only = Numbering {
+        vp8: None,
+        vp9: Some((98, 99)),
+        ..FIREFOX
+    };
+    let mut dan = Client::numbered("10.0.0.5:1000", &vp9_only, now);
     let mids = join(
         &mut sfu,
         &mut alice,
@@ -1026,10 +1033,11 @@ fn a_subscriber_who_cannot_decode_the_publishers_codec_is_told_and_sent_nothing(
     let slot = [(MediaKind::Video, Direction::RecvOnly)];
     join(&mut sfu, &mut bob, &slot, ALL, now).unwrap();
     join(&mut sfu, &mut carol, &slot, ALL, now).unwrap();
+    join(&mut sfu, &mut dan, &slot, ALL, now).unwrap();
     let mut n = 0;
     run(
         &mut sfu,
-        &mut [&mut alice, &mut bob, &mut carol],
+        &mut [&mut alice, &mut bob, &mut carol, &mut dan],
         &mut now,
         Duration::from_secs(2),
         |clients, t| {
@@ -1043,6 +1051,7 @@ fn a_subscriber_who_cannot_decode_the_publishers_codec_is_told_and_sent_nothing(
     let carol_got = received_as(&carol, Codec::H264).len();
     assert!(carol_got > 100, "carol decodes H.264: {carol_got}");
     assert!(bob.received.is_empty(), "bob was sent {:?}", bob.headers);
+    assert!(dan.received.is_empty(), "dan was sent {:?}", dan.headers);
     let told = sfu.take_notices();
     let undecodable = Notice::Undecodable {
         participant: bob.id,
@@ -1053,6 +1062,15 @@ fn a_subscriber_who_cannot_decode_the_publishers_codec_is_told_and_sent_nothing(
         }],
     };
     assert!(told.contains(&undecodable), "{told:?}");
+    let dan_told = Notice::Undecodable {
+        participant: dan.id,
+        tracks: vec![UndecodableTrack {
+            publisher: alice.id,
+            kind: TrackKind::Video,
+            codec: "H264".into(),
+        }],
+    };
+    assert!(told.contains(&dan_told), "{told:?}");
     assert!(
         !told
             .iter()
@@ -1322,4 +1340,38 @@ fn a_payload_type_not_negotiated_for_the_track_is_dropped_and_counted() {
     assert!(heard > 80, "{heard}");
     assert_eq!(heard, bob.headers.len(), "{:?}", bob.headers.last());
     assert!(sfu.dropped().not_negotiated > 100, "{:?}", sfu.dropped());
+}
+
+#[test]
+fn real_browser_offers_are_answered_in_their_own_numbering() {
+    let now = Instant::now();
+    for (browser, sdp, opus, vp8) in [
+        ("chromium", include_str!("offers/chromium-156.sdp"), 111, 96),
+        (
+            "firefox",
+            include_str!("offers/firefox-esr-153.sdp"),
+            109,
+            120,
+        ),
+    ] {
+        let mut sfu = Sfu::new(addresses(true), SfuConfig::default());
+        let offer = SdpOffer::from_sdp_string(sdp).unwrap();
+        let answer = sfu
+            .add_peer(ParticipantId::new(), offer, ALL, now)
+            .unwrap_or_else(|e| panic!("{browser}: {e}"))
+            .to_sdp_string();
+        let first = |kind: &str| {
+            let line = answer.lines().find(|l| l.starts_with(kind)).unwrap();
+            line.split_whitespace()
+                .nth(3)
+                .unwrap()
+                .parse::<u8>()
+                .unwrap()
+        };
+        assert_eq!(
+            (first("m=audio"), first("m=video")),
+            (opus, vp8),
+            "{browser}"
+        );
+    }
 }

@@ -1,24 +1,23 @@
 //! Administration: tenants and their policy (provider admins), users (tenant admins),
 //! and each user's own API tokens.
 
-use axum::{extract::State, http::StatusCode};
-use confab_proto::{
-    rest::{
-        ApiTokenView, CreateApiToken, CreateTenant, CreateUser, CreatedApiToken, TenantView,
-        UserView,
-    },
-    AccountRole, ApiTokenId, Policy, TenantId,
-};
-use confab_store::TenantRow;
-use serde::Deserialize;
-use utoipa::IntoParams;
-
 use super::{
     auth::Auth,
     error::{ApiError, ApiResult, Json, Path, Query},
     AppState,
 };
 use crate::provision;
+use axum::{extract::State, http::StatusCode};
+use confab_proto::{
+    rest::{
+        ApiTokenView, CreateApiToken, CreateTenant, CreateUser, CreatedApiToken, Problem,
+        TenantView, UserView,
+    },
+    AccountRole, ApiTokenId, Policy, TenantId,
+};
+use confab_store::TenantRow;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 fn require_provider(auth: &Auth) -> ApiResult<()> {
     match auth.user.role()? {
@@ -55,7 +54,8 @@ async fn administered(
 }
 
 /// All organisations (provider admins).
-#[utoipa::path(get, path = "/api/v1/tenants", tag = "admin", responses((status = 200, body = [TenantView])))]
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "admin",
+    responses((status = 200, body = [TenantView]), (status = 403, response = Problem)))]
 pub async fn list_tenants(
     State(state): State<AppState>,
     auth: Auth,
@@ -69,7 +69,8 @@ pub async fn list_tenants(
 
 /// Creates an organisation in a region (provider admins).
 #[utoipa::path(post, path = "/api/v1/tenants", tag = "admin", request_body = CreateTenant,
-    responses((status = 201, body = TenantView), (status = 422, body = confab_proto::rest::Problem)))]
+    responses((status = 201, body = TenantView), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn create_tenant(
     State(state): State<AppState>,
     auth: Auth,
@@ -89,7 +90,8 @@ pub async fn create_tenant(
 
 /// An organisation's conferencing policy.
 #[utoipa::path(get, path = "/api/v1/tenants/{id}/policy", tag = "admin",
-    params(("id" = String, Path, description = "tenant id")), responses((status = 200, body = Policy)))]
+    params(("id" = Uuid, Path, description = "tenant id")),
+    responses((status = 200, body = Policy), (status = 403, response = Problem)))]
 pub async fn get_policy(
     State(state): State<AppState>,
     auth: Auth,
@@ -101,7 +103,9 @@ pub async fn get_policy(
 
 /// Replaces an organisation's policy; meetings that start afterwards follow it.
 #[utoipa::path(put, path = "/api/v1/tenants/{id}/policy", tag = "admin", request_body = Policy,
-    params(("id" = String, Path, description = "tenant id")), responses((status = 200, body = Policy)))]
+    params(("id" = Uuid, Path, description = "tenant id")),
+    responses((status = 200, body = Policy), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn set_policy(
     State(state): State<AppState>,
     auth: Auth,
@@ -119,12 +123,14 @@ pub async fn set_policy(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TenantQuery {
     /// Which organisation (provider admins); default: your own.
+    #[param(value_type = Option<Uuid>)]
     pub tenant: Option<TenantId>,
 }
 
 /// Users of an organisation.
 #[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(TenantQuery),
-    responses((status = 200, body = [UserView])))]
+    responses((status = 200, body = [UserView]), (status = 403, response = Problem),
+              (status = 404, response = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     auth: Auth,
@@ -139,8 +145,9 @@ pub async fn list_users(
 
 /// Creates a user in an organisation.
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", params(TenantQuery), request_body = CreateUser,
-    responses((status = 201, body = UserView), (status = 409, body = confab_proto::rest::Problem),
-              (status = 422, body = confab_proto::rest::Problem)))]
+    responses((status = 201, body = UserView), (status = 403, response = Problem),
+              (status = 404, response = Problem), (status = 409, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     auth: Auth,
@@ -169,13 +176,14 @@ pub async fn list_tokens(
 
 /// Creates an API token for integrations; its secret is shown only in this response.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = CreateApiToken,
-    responses((status = 201, body = CreatedApiToken)))]
+    responses((status = 201, body = CreatedApiToken), (status = 422, response = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     auth: Auth,
     Json(req): Json<CreateApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let (token, row) = provision::create_token(&state.store, &auth.user, &req.name).await?;
+    let (token, row) =
+        provision::create_token(&state.store, &auth.user, &req.name, req.expires_in_days).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApiToken {
@@ -187,8 +195,8 @@ pub async fn create_token(
 
 /// Revokes one of your API tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "admin",
-    params(("id" = String, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "token id")),
+    responses((status = 204)))]
 pub async fn delete_token(
     State(state): State<AppState>,
     auth: Auth,

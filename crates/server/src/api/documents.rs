@@ -10,10 +10,7 @@ use axum::{
     response::IntoResponse,
 };
 use chrono::Utc;
-use confab_proto::{content::DocumentInfo, DocumentId, MeetingId};
-use confab_store::{BlobKey, SeatRow};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use std::collections::BTreeMap;
 
 use super::{
     error::{ApiError, ApiResult, Json, Path, Query},
@@ -23,6 +20,10 @@ use crate::{
     runtime::{conversion, meeting::ActorMsg},
     secrets::secret_hash,
 };
+use confab_proto::{content::DocumentInfo, rest::Problem, rules, DocumentId, MeetingId};
+use confab_store::{BlobKey, SeatRow};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// A participant, by their join token.
 pub struct Participant(pub SeatRow);
@@ -88,18 +89,19 @@ async fn require_presenter(state: &AppState, seat: &SeatRow, why: &'static str) 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UploadQuery {
     /// The file's name, with its extension.
+    #[param(schema_with = rules::schema::file_name)]
     pub name: String,
 }
 
 /// Uploads a document (presenters in the live meeting); it converts in the background and
 /// its pages appear on the room channel as they render.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/documents", tag = "content",
-    params(("id" = String, Path, description = "meeting id"), UploadQuery),
+    params(("id" = Uuid, Path, description = "meeting id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 202, description = "converting", body = Object),
-              (status = 401, body = confab_proto::rest::Problem), (status = 403, body = confab_proto::rest::Problem),
-              (status = 413, body = confab_proto::rest::Problem), (status = 422, body = confab_proto::rest::Problem),
-              (status = 503, description = "the organisation's storage region is unreachable; nothing was stored", body = confab_proto::rest::Problem)))]
+    security(("join_token" = [])),
+    responses((status = 202, description = "converting", body = DocumentInfo),
+              (status = 403, response = Problem), (status = 413, response = Problem),
+              (status = 422, response = Problem), (status = 503, response = Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     Participant(seat): Participant,
@@ -113,21 +115,15 @@ pub async fn upload(
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         _ => ApiError::Malformed(r.body_text()),
     })?;
+    let invalid = |needs| ApiError::invalid("name", needs);
+    rules::FILE_NAME.check(&q.name).map_err(invalid)?;
     // The name only labels the file and picks its expected type: no directories.
-    let name = q
-        .name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "name",
-            "a file name of 1 to 200 characters",
-        ));
+    let name = q.name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if name.is_empty() {
+        return Err(invalid("a file name, not a directory".into()));
     }
-    let used = state.store.uploaded_bytes(meeting).await?;
+    let name = name.to_owned();
+    let used = state.store.uploaded_bytes(seat.tenant(), meeting).await?;
     if used + body.len() as u64 > state.config.limits.max_meeting_upload_bytes {
         return Err(ApiError::QuotaExceeded);
     }
@@ -139,10 +135,11 @@ pub async fn upload(
 
 /// One page image of a document, if the caller may see that page now.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{doc}/pages/{page}/{size}", tag = "content",
-    params(("id" = String, Path, description = "meeting id"), ("doc" = String, Path, description = "document id"),
-           ("page" = u32, Path, description = "0-based page"), ("size" = String, Path, description = "large, medium or thumb")),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 403, body = confab_proto::rest::Problem),
-              (status = 404, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id"), ("doc" = Uuid, Path, description = "document id"),
+           ("page" = u32, Path, description = "0-based page"),
+           ("size" = String, Path, description = "large, medium or thumb", pattern = "^(large|medium|thumb)$")),
+    security(("join_token" = [])),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 403, response = Problem)))]
 pub async fn page(
     State(state): State<AppState>,
     Participant(seat): Participant,
@@ -191,16 +188,29 @@ pub async fn page(
 
 /// Speaker notes of a document, by page (presenters only).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{doc}/notes", tag = "content",
-    params(("id" = String, Path, description = "meeting id"), ("doc" = String, Path, description = "document id")),
-    responses((status = 200, description = "page index → notes", body = Object), (status = 403, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id"), ("doc" = Uuid, Path, description = "document id")),
+    security(("join_token" = [])),
+    responses((status = 200, description = "page index → notes", body = BTreeMap<u32, String>),
+              (status = 403, response = Problem), (status = 404, response = Problem)))]
 pub async fn notes(
     State(state): State<AppState>,
     Participant(seat): Participant,
     Path((meeting, document)): Path<(MeetingId, DocumentId)>,
-) -> ApiResult<Json<std::collections::BTreeMap<u32, String>>> {
+) -> ApiResult<Json<BTreeMap<u32, String>>> {
     same_meeting(&seat, meeting)?;
     require_presenter(&state, &seat, "speaker notes are for presenters").await?;
-    Ok(Json(
-        state.store.notes(document).await?.into_iter().collect(),
-    ))
+    // Scoped by the tenant and meeting the token was issued for: a document id from
+    // anywhere else opens nothing.
+    let notes = state.store.notes(seat.tenant(), meeting, document).await?;
+    if notes.is_empty()
+        && !state
+            .store
+            .documents(seat.tenant(), meeting)
+            .await?
+            .iter()
+            .any(|d| d.id == document)
+    {
+        return Err(ApiError::NotFound("document"));
+    }
+    Ok(Json(notes.into_iter().collect()))
 }

@@ -6,7 +6,7 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
-use confab_proto::rest::Problem;
+use confab_proto::rest::{Problem, ProblemType};
 
 /// An error a REST handler returns; the client sees its kind, never internals.
 #[derive(Debug, thiserror::Error)]
@@ -44,8 +44,8 @@ pub enum ApiError {
     TooLarge,
     #[error("Already exists")]
     Conflict(String),
-    #[error("Too many attempts; wait a minute and try again")]
-    TooManyAttempts,
+    #[error("Too many attempts; wait a little and try again")]
+    TooManyAttempts(std::time::Duration),
     #[error("This file cannot be shown")]
     BadDocument { code: &'static str, message: String },
     #[error("This meeting has no room for more files")]
@@ -60,60 +60,61 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
+    fn parts(&self) -> (StatusCode, ProblemType, Option<String>) {
         use ApiError::*;
+        use ProblemType as P;
         match self {
-            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", None),
-            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials", None),
-            Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", Some((*why).to_owned())),
-            CrossSite => (StatusCode::FORBIDDEN, "cross-site", None),
+            Unauthenticated => (StatusCode::UNAUTHORIZED, P::Unauthenticated, None),
+            InvalidCredentials => (StatusCode::UNAUTHORIZED, P::InvalidCredentials, None),
+            Forbidden(why) => (StatusCode::FORBIDDEN, P::Forbidden, Some((*why).to_owned())),
+            CrossSite => (StatusCode::FORBIDDEN, P::CrossSite, None),
             NotFound(what) => (
                 StatusCode::NOT_FOUND,
-                "not-found",
+                P::NotFound,
                 Some(format!("no such {what}")),
             ),
-            UnknownLink => (StatusCode::NOT_FOUND, "unknown-link", None),
-            LinkExpired => (StatusCode::GONE, "link-expired", None),
-            MeetingCancelled => (StatusCode::GONE, "meeting-cancelled", None),
-            MeetingEnded => (StatusCode::GONE, "meeting-ended", None),
-            WrongPasscode => (StatusCode::FORBIDDEN, "wrong-passcode", None),
+            UnknownLink => (StatusCode::NOT_FOUND, P::UnknownLink, None),
+            LinkExpired => (StatusCode::GONE, P::LinkExpired, None),
+            MeetingCancelled => (StatusCode::GONE, P::MeetingCancelled, None),
+            MeetingEnded => (StatusCode::GONE, P::MeetingEnded, None),
+            WrongPasscode => (StatusCode::FORBIDDEN, P::WrongPasscode, None),
             SignInRequired => (
                 StatusCode::FORBIDDEN,
-                "sign-in-required",
+                P::SignInRequired,
                 Some("guests without an account may not join this meeting".into()),
             ),
             Invalid { field, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-input",
+                P::InvalidInput,
                 Some(format!("{field}: {message}")),
             ),
             Malformed(why) => (
                 StatusCode::BAD_REQUEST,
-                "malformed-request",
+                P::MalformedRequest,
                 Some(why.clone()),
             ),
-            TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", None),
+            TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, P::TooLarge, None),
             Conflict(what) => (
                 StatusCode::CONFLICT,
-                "conflict",
+                P::Conflict,
                 Some(format!("{what} already exists")),
             ),
-            TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", None),
+            TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, P::TooManyAttempts, None),
             BadDocument { code, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "bad-document",
+                P::BadDocument,
                 Some(format!("{message} ({code})")),
             ),
-            QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, "meeting-quota", None),
-            Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
+            QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, P::MeetingQuota, None),
+            Busy => (StatusCode::SERVICE_UNAVAILABLE, P::Busy, None),
             RegionUnavailable(region) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "region-unavailable",
+                P::RegionUnavailable,
                 Some(format!(
                     "the storage of region {region} cannot be reached; try again later"
                 )),
             ),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, P::Internal, None),
         }
     }
 
@@ -126,9 +127,9 @@ impl ApiError {
 
     /// The problem document for this error.
     pub fn problem(&self) -> Problem {
-        let (status, slug, detail) = self.parts();
+        let (status, kind, detail) = self.parts();
         Problem {
-            kind: format!("urn:confab:problem:{slug}"),
+            kind: kind.uri(),
             title: self.to_string(),
             status: status.as_u16(),
             detail,
@@ -144,12 +145,24 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let status = StatusCode::from_u16(problem.status).expect("statuses above are valid");
         let body = serde_json::to_vec(&problem).expect("problem serializes");
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        // When to try again (RFC 9110): after the budget refills; soon, when busy.
+        let retry_after = match &self {
+            ApiError::TooManyAttempts(wait) => Some(wait.as_secs().max(1)),
+            ApiError::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -194,10 +207,26 @@ impl From<confab_core::schedule::ScheduleError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `axum::Json`, but its rejections are problem+json.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `axum::Json`, but its rejections are problem+json, and a body must be a JSON object:
+/// serde would also read a struct from an array of its fields (`[]` for a body whose
+/// fields are all optional), which no operation's document allows.
 pub struct Json<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        type Object = serde_json::Map<String, serde_json::Value>;
+        let axum::Json(object) = axum::Json::<Object>::from_request(req, state).await?;
+        T::deserialize(serde_json::Value::Object(object))
+            .map(Json)
+            .map_err(|e| ApiError::Malformed(format!("the JSON body does not fit: {e}")))
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {

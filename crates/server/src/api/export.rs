@@ -15,6 +15,7 @@ use confab_collab::{read, DocKey, DocStore};
 use confab_convert::export::{annotated_pdf, Background, ExportPage};
 use confab_proto::{
     content::{DocumentInfo, DocumentKind, PageInfo},
+    rest::Problem,
     shared_doc::DocName,
     DocumentId, MeetingId, TenantId,
 };
@@ -28,10 +29,10 @@ use crate::runtime::meeting::ActorMsg;
 
 /// The document with every page's annotations, as a PDF download.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{doc}/export", tag = "content",
-    params(("id" = String, Path, description = "meeting id"), ("doc" = String, Path, description = "document id")),
+    params(("id" = Uuid, Path, description = "meeting id"), ("doc" = Uuid, Path, description = "document id")),
+    security(("join_token" = [])),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
-              (status = 401, body = confab_proto::rest::Problem), (status = 403, body = confab_proto::rest::Problem),
-              (status = 404, body = confab_proto::rest::Problem)))]
+              (status = 403, response = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     Participant(seat): Participant,

@@ -1,6 +1,12 @@
 //! Scheduling, instant meetings, editing, cancelling, link rotation, invitations and
 //! chat export.
 
+use super::{
+    auth::Auth,
+    error::{ApiError, ApiResult, Json, Path, Query},
+    AppState,
+};
+use crate::secrets::new_link_key;
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -12,20 +18,13 @@ use confab_core::{
     schedule,
 };
 use confab_proto::{
-    rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef},
-    room::{ByeReason, ChatTo},
+    rest::{MeetNow, MeetingInput, MeetingStatus, MeetingView, PersonRef, Problem},
+    room::{ByeReason, ChatMessage, ChatTo},
     AccountRole, MeetingId,
 };
 use confab_store::{MeetingRow, UserRow};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-use super::{
-    auth::Auth,
-    error::{ApiError, ApiResult, Json, Path, Query},
-    AppState,
-};
-use crate::secrets::new_link_key;
 
 /// Whether `user` may change the meeting: its organizer, or an admin of its tenant.
 fn may_manage(user: &UserRow, m: &MeetingRow) -> bool {
@@ -145,7 +144,7 @@ fn require_scheduler(auth: &Auth) -> ApiResult<()> {
 
 /// Meetings you organize or present, latest start first.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings",
-    responses((status = 200, body = [MeetingView]), (status = 401, body = confab_proto::rest::Problem)))]
+    responses((status = 200, body = [MeetingView])))]
 pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<MeetingView>>> {
     let rows = state
         .store
@@ -160,8 +159,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<V
 
 /// Schedules a meeting.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingInput,
-    responses((status = 201, body = MeetingView), (status = 422, body = confab_proto::rest::Problem),
-              (status = 403, body = confab_proto::rest::Problem)))]
+    responses((status = 201, body = MeetingView), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -173,7 +172,8 @@ pub async fn create(
 
 /// Starts a meeting now: no lobby, open for an hour; join it through its presenter link.
 #[utoipa::path(post, path = "/api/v1/meetings/now", tag = "meetings", request_body = MeetNow,
-    responses((status = 201, body = MeetingView)))]
+    responses((status = 201, body = MeetingView), (status = 403, response = Problem),
+              (status = 422, response = Problem)))]
 pub async fn meet_now(
     State(state): State<AppState>,
     auth: Auth,
@@ -181,9 +181,9 @@ pub async fn meet_now(
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     require_scheduler(&auth)?;
     let now = Utc::now().naive_utc();
+    // A title given is checked like any other; none gives a default.
     let title = req
         .title
-        .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| format!("{}'s meeting", auth.user.name));
     let input = MeetingInput {
         title,
@@ -202,8 +202,8 @@ pub async fn meet_now(
 
 /// One meeting.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView), (status = 404, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView)))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -215,9 +215,9 @@ pub async fn get(
 
 /// Changes a scheduled meeting; its invitation's SEQUENCE goes up.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "meetings", request_body = MeetingInput,
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView), (status = 422, body = confab_proto::rest::Problem),
-              (status = 410, body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem),
+              (status = 410, response = Problem), (status = 422, response = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
@@ -225,15 +225,16 @@ pub async fn update(
     Json(input): Json<MeetingInput>,
 ) -> ApiResult<Json<MeetingView>> {
     let m = manageable(&state, &auth, id).await?;
+    // Input that breaks the document is refused as such, whatever the meeting's state.
+    let new = schedule::validate(&input)?;
     match m.status()? {
         MeetingStatus::Scheduled => {}
         MeetingStatus::Cancelled => return Err(ApiError::MeetingCancelled),
         MeetingStatus::Ended => return Err(ApiError::MeetingEnded),
     }
-    let new = schedule::validate(&input)?;
     let row = state
         .store
-        .update_meeting(id, &new)
+        .update_meeting(m.tenant(), id, &new)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
     Ok(Json(view(&state, &row).await?))
@@ -242,8 +243,8 @@ pub async fn update(
 /// Cancels a meeting: anyone in it is told, its links stop working, and its invitation
 /// becomes a CANCEL.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem)))]
 pub async fn cancel(
     State(state): State<AppState>,
     auth: Auth,
@@ -255,35 +256,41 @@ pub async fn cancel(
     }
     let row = state
         .store
-        .set_meeting_status(id, MeetingStatus::Cancelled)
+        .set_meeting_status(m.tenant(), id, MeetingStatus::Cancelled)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
     state.meetings.end(id, ByeReason::MeetingCancelled).await;
     Ok(Json(view(&state, &row).await?))
 }
 
-/// Replaces both join links; the old ones stop working at once.
+/// Replaces both join links; the old ones stop working at once, and so does every join
+/// token they gave (except the organizer's): whoever joined through them is out.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/rotate-links", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
-    responses((status = 200, body = MeetingView)))]
+    params(("id" = Uuid, Path, description = "meeting id")),
+    responses((status = 200, body = MeetingView), (status = 403, response = Problem)))]
 pub async fn rotate_links(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<MeetingId>,
 ) -> ApiResult<Json<MeetingView>> {
-    manageable(&state, &auth, id).await?;
+    let m = manageable(&state, &auth, id).await?;
     let keys = (new_link_key(), new_link_key());
     let row = state
         .store
-        .rotate_keys(id, (&keys.0, &keys.1))
+        .rotate_keys(m.tenant(), id, (&keys.0, &keys.1))
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
+    let revoked = state
+        .store
+        .revoke_seats(m.tenant(), id, m.organizer())
+        .await?;
+    state.meetings.revoke(id, revoked).await;
     Ok(Json(view(&state, &row).await?))
 }
 
 /// The meeting's iCalendar invitation (METHOD:CANCEL once cancelled).
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/invite.ics", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id")),
+    params(("id" = Uuid, Path, description = "meeting id")),
     responses((status = 200, content_type = "text/calendar", body = String)))]
 pub async fn invitation(
     State(state): State<AppState>,
@@ -336,14 +343,17 @@ pub enum ExportFormat {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ExportQuery {
     #[serde(default)]
+    #[param(inline)]
     pub format: ExportFormat,
 }
 
 /// The meeting's chat, for its organizer: public messages and those sent to presenters.
 /// Private messages between participants are not exported.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/chat", tag = "meetings",
-    params(("id" = String, Path, description = "meeting id"), ExportQuery),
-    responses((status = 200, description = "JSON array of ChatMessage, or plain text")))]
+    params(("id" = Uuid, Path, description = "meeting id"), ExportQuery),
+    responses((status = 200, description = "The messages: JSON (`format=json`) or text (`format=text`)",
+               content(([ChatMessage] = "application/json"), (String = "text/plain"))),
+              (status = 403, response = Problem)))]
 pub async fn chat_export(
     State(state): State<AppState>,
     auth: Auth,
@@ -353,7 +363,7 @@ pub async fn chat_export(
     let m = manageable(&state, &auth, id).await?;
     let messages: Vec<_> = state
         .store
-        .chat(m.id(), u32::MAX)
+        .chat(m.tenant(), m.id(), u32::MAX)
         .await?
         .into_iter()
         .filter(|c| !matches!(c.to, ChatTo::Participant { .. }))
@@ -369,7 +379,7 @@ pub async fn chat_export(
         )
             .into_response(),
         ExportFormat::Text => {
-            let mut text = format!("Chat of \"{}\"\n\n", m.title);
+            let mut text = format!("Chat of \"{}\"\n\n", one_line(&m.title));
             for c in &messages {
                 let to = if matches!(c.to, ChatTo::Presenters) {
                     " (to presenters)"
@@ -379,9 +389,9 @@ pub async fn chat_export(
                 text.push_str(&format!(
                     "[{}] {}{}: {}\n",
                     c.sent_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    c.from_name,
+                    one_line(&c.from_name),
                     to,
-                    c.text
+                    continued(&c.text)
                 ));
             }
             (
@@ -397,4 +407,36 @@ pub async fn chat_export(
                 .into_response()
         }
     })
+}
+
+/// A name on one line: a line break in it cannot start a line of its own.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A message in the text export: its own line breaks become indented continuation lines,
+/// so no line of a message can look like the start of another message. Other control
+/// characters become spaces. (Unicode line and paragraph separators count as breaks.)
+fn continued(text: &str) -> String {
+    text.split(['\n', '\u{2028}', '\u{2029}'])
+        .map(|line| one_line(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_cannot_forge_a_line_of_the_text_export() {
+        let forged = "hi\n[2026-12-01 10:00:00 UTC] Boss: pay the invoice\r\nok\u{2028}x\u{7}";
+        assert_eq!(
+            continued(forged),
+            "hi\n    [2026-12-01 10:00:00 UTC] Boss: pay the invoice\n    ok\n    x "
+        );
+        assert_eq!(one_line("Eve\n[x] Boss"), "Eve [x] Boss");
+    }
 }

@@ -6,7 +6,7 @@
 //! so the answer does not reveal which organisations there are.
 
 use axum::extract::State;
-use confab_proto::{residency::ResidencyReport, AccountRole, TenantId};
+use confab_proto::{residency::ResidencyReport, rest::Problem, AccountRole, TenantId};
 
 use super::{
     auth::Auth,
@@ -14,14 +14,14 @@ use super::{
     AppState,
 };
 
-/// The residency report of an organisation.
+/// The residency report of an organisation: its files by class and where they are, its
+/// records, and every other region's store scanned for its files. 503
+/// (region-unavailable) when a region's store cannot be listed.
 #[utoipa::path(get, path = "/api/v1/tenants/{id}/residency", tag = "admin",
-    params(("id" = String, Path, description = "tenant id")),
-    responses((status = 200, body = ResidencyReport),
-              (status = 401, body = confab_proto::rest::Problem),
-              (status = 403, body = confab_proto::rest::Problem),
-              (status = 404, body = confab_proto::rest::Problem),
-              (status = 503, description = "a region's store cannot be listed", body = confab_proto::rest::Problem)))]
+    params(("id" = Uuid, Path, description = "tenant id")),
+    responses((status = 200, body = ResidencyReport), (status = 403, response = Problem),
+              (status = 404, response = Problem),
+              (status = 503, response = Problem)))]
 pub async fn report(
     State(state): State<AppState>,
     auth: Auth,

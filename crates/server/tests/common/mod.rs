@@ -7,8 +7,9 @@
 use std::{path::PathBuf, time::Duration};
 
 use confab_proto::{
+    content::{DocumentInfo, DocumentKind},
     rest::{JoinResponse, MeetingInput, MeetingView},
-    room::{ClientMsg, Resume, ServerMsg},
+    room::{ClientMsg, Resume, RoomEvent, ServerMsg},
 };
 use confab_server::{config::Config, Server};
 use futures_util::{SinkExt, StreamExt};
@@ -16,6 +17,9 @@ use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
 pub const WAIT: Duration = Duration::from_secs(10);
+/// Conversion runs poppler (and LibreOffice) in a sandbox: seconds on a quiet machine, far
+/// more on a loaded CI runner. A generous bound; a fast run returns as soon as it is done.
+pub const CONVERT_WAIT: Duration = Duration::from_secs(180);
 
 pub struct TestServer {
     pub server: Option<Server>,
@@ -103,6 +107,34 @@ impl TestServer {
         c.login(email, "correct horse battery").await;
         c
     }
+
+    /// Creates an organisation (as the provider admin) with a tenant admin `email`, signed
+    /// in; returns the organisation's id and that admin's client.
+    pub async fn tenant_admin(&self, tenant: &str, email: &str) -> (String, Client) {
+        let provider = self.admin_client().await;
+        let r = provider
+            .post(
+                "/api/v1/tenants",
+                json!({"name": tenant, "region": "eu-central"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let id = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = provider
+            .post(
+                &format!("/api/v1/users?tenant={id}"),
+                json!({"email": email, "name": "Admin", "role": "tenant_admin",
+                       "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let c = Client::new(self);
+        c.login(email, "correct horse battery").await;
+        (id, c)
+    }
 }
 
 /// An HTTP client with its own cookie jar (one browser).
@@ -118,6 +150,14 @@ impl Client {
                 .cookie_store(true)
                 .build()
                 .unwrap(),
+            base: server.base.clone(),
+        }
+    }
+
+    /// A client with its own HTTP settings (e.g. another source address).
+    pub fn with_http(server: &TestServer, http: reqwest::Client) -> Self {
+        Self {
+            http,
             base: server.base.clone(),
         }
     }
@@ -300,7 +340,16 @@ impl Room {
 
     /// Reads until a message matches; returns it. Panics after [`WAIT`].
     pub async fn until(&mut self, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.until_within(WAIT, pred).await
+    }
+
+    /// Reads until a message matches; returns it. Panics after `wait`.
+    pub async fn until_within(
+        &mut self,
+        wait: Duration,
+        pred: impl Fn(&ServerMsg) -> bool,
+    ) -> ServerMsg {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let next = tokio::time::timeout_at(deadline, self.ws.next())
                 .await
@@ -354,6 +403,29 @@ impl Room {
             since: self.last_seq,
         }
     }
+}
+
+/// Has the presenter in `room` make a whiteboard or text document.
+pub async fn new_document(room: &mut Room, kind: DocumentKind) -> DocumentInfo {
+    room.send(&ClientMsg::NewDocument {
+        kind,
+        name: "Sketches".into(),
+    })
+    .await;
+    let msg = room
+        .until(|m| {
+            matches!(m, ServerMsg::Event { event: RoomEvent::Document { document }, .. }
+                if document.kind == kind)
+        })
+        .await;
+    let ServerMsg::Event {
+        event: RoomEvent::Document { document },
+        ..
+    } = msg
+    else {
+        unreachable!("matched above")
+    };
+    document
 }
 
 pub fn is_chat(text: &'static str) -> impl Fn(&ServerMsg) -> bool {

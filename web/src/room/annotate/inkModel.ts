@@ -6,10 +6,11 @@
 // what `strokes()` returns.
 import * as Y from 'yjs';
 import { type InkTool, type Point, type Stroke, hitsStroke, shapeTools } from './geometry';
+import { INK_ROOT } from '../../proto/contracts';
 import { Pacer, type PacerTimers } from './pacer';
 
 /** Name of the root array holding a page's marks. */
-export const inkField = 'ink';
+export const inkField = INK_ROOT;
 
 /** How often a stroke being drawn is published: about 20 Hz. */
 export const streamIntervalMs = 50;

@@ -12,6 +12,7 @@
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { Store } from '../../lib/store';
+import { COLLAB_CLOSE_CODES } from '../../proto/closeCodes';
 
 const resyncIntervalMs = 20_000;
 
@@ -73,7 +74,7 @@ export class SharedDoc {
       update({ synced });
     };
     const onClosed = ({ code }: { code: number }) => {
-      update({ status: code === 4403 ? 'refused' : 'offline' });
+      update({ status: code === COLLAB_CLOSE_CODES.read_only ? 'refused' : 'offline' });
     };
     this.provider.on('status', onStatus);
     this.provider.on('sync', onSync);

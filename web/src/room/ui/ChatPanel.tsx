@@ -1,4 +1,4 @@
-// The chat panel: the message log (an aria-live log), and the composer with a
+// The chat panel's content: the message log (an aria-live log), and the composer with a
 // recipient choice (everyone / presenters / one person), a character counter against
 // the server's limit, and an explanation when you may not chat.
 import { useLayoutEffect, useMemo, useRef, useState, type SubmitEvent, type KeyboardEvent } from 'react';
@@ -86,10 +86,7 @@ export function ChatPanel({ room, send, hidden }: Props) {
   };
 
   return (
-    <section id="chat-panel" className="panel chat" aria-labelledby="chat-heading" hidden={hidden}>
-      <div className="panel-header">
-        <h2 id="chat-heading">Chat</h2>
-      </div>
+    <div className="panel-body chat">
       {messages.length === 0 && (
         <div className="chat-empty">
           <Icon name="chat" size={28} />
@@ -170,7 +167,7 @@ export function ChatPanel({ room, send, hidden }: Props) {
           </button>
         </div>
       </form>
-    </section>
+    </div>
   );
 }
 

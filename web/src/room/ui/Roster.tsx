@@ -1,4 +1,4 @@
-// The people panel: the lobby (presenters only) and the participant list, grouped into
+// The people panel's content: the lobby (presenters only) and the participant list, grouped into
 // presenters and attendees. The list is virtualised so 250 people stay smooth: only
 // the rows in view (plus a few) are in the DOM.
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -6,15 +6,15 @@ import { useMemo, useRef, useState } from 'react';
 import type { ClientMsg } from '../../proto/ClientMsg';
 import type { Participant } from '../../proto/Participant';
 import { ConfirmDialog } from '../../components/Dialog';
+import type { Rights } from '../rights';
 import { rosterGroups, type RoomState } from '../roomState';
 import { LobbyPanel } from './LobbyPanel';
 import { RosterRow } from './RosterRow';
 
 type Props = {
   room: RoomState;
-  isPresenter: boolean;
+  rights: Rights;
   send: (msg: ClientMsg) => number | undefined;
-  hidden: boolean;
 };
 
 type Row =
@@ -23,7 +23,8 @@ type Row =
 const headerHeight = 34;
 const rowHeight = 52;
 
-export function Roster({ room, isPresenter, send, hidden }: Props) {
+export function Roster({ room, rights, send }: Props) {
+  const isPresenter = rights.presenter;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [barTarget, setBarTarget] = useState<Participant | null>(null);
 
@@ -48,14 +49,10 @@ export function Roster({ room, isPresenter, send, hidden }: Props) {
     overscan: 10,
   });
 
-  const hiddenAttendees = !isPresenter && !room.permissions.see_attendee_list;
+  const hiddenAttendees = !rights.seeAttendees;
 
   return (
-    <aside id="roster-panel" className="panel roster" aria-labelledby="roster-heading" hidden={hidden}>
-      <div className="panel-header">
-        <h2 id="roster-heading">People</h2>
-        <span className="panel-count">{room.participants.size}</span>
-      </div>
+    <div className="panel-body roster">
       {isPresenter && room.lobby.length > 0 && <LobbyPanel lobby={room.lobby} send={send} />}
       <div ref={scrollRef} className="roster-scroll">
         <ul className="roster-list" aria-label="Participants" style={{ height: virtualizer.getTotalSize() }}>
@@ -107,6 +104,6 @@ export function Roster({ room, isPresenter, send, hidden }: Props) {
         }}
         onClose={() => setBarTarget(null)}
       />
-    </aside>
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 // The centre of the room: the page on stage for everyone, with its annotation layer;
-// who presents and the hand-over; the presenter's controls (upload, whiteboards and text
-// pages, present, turn and arrange pages); browsing on one's own where permitted; export.
+// who presents and the hand-over; turning and arranging pages; browsing on one's own
+// where permitted; export. Documents themselves are listed in the documents panel.
 import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import type { ClientMsg } from '../../proto/ClientMsg';
 import type { DocumentInfo } from '../../proto/DocumentInfo';
@@ -12,15 +12,19 @@ import { showToast } from '../../lib/toasts';
 import { useStore } from '../../lib/useStore';
 import type { Annotator, OpenPage } from '../annotate/annotator';
 import type { ContentClient } from '../contentClient';
-import { canCaptureScreen, captureScreenFrame } from '../snapshot';
+import type { Rights } from '../rights';
 import type { RoomState } from '../roomState';
 import { AnnotatedPage } from './AnnotatedPage';
 import { AnnotationToolbar } from './AnnotationToolbar';
+import { ShareActions, type DocumentActions } from './DocumentsPanel';
 import { PresenterBar } from './PresenterBar';
 
 type Props = {
   room: RoomState;
-  isPresenter: boolean;
+  rights: Rights;
+  actions: DocumentActions;
+  /** Your own page while browsing (from `useShownPage`, which the room view also reads). */
+  browsing: ShownPage;
   content: ContentClient;
   annotator: Annotator;
   send: (msg: ClientMsg) => void;
@@ -31,19 +35,27 @@ const laserColor = '#ef4444';
 // The rich-text editor is most of the client's weight: loaded when a text page first shows.
 const TextSurface = lazy(() => import('./TextPage').then((m) => ({ default: m.TextSurface })));
 
-export function Stage({ room, isPresenter, content, annotator, send }: Props) {
-  // Who may show pages to everyone: the presenter, or any presenter while nobody presents.
-  const drives = isPresenter && (room.presenter === undefined || room.presenter === room.you.id);
-  // Anyone else who may browse sees `own` (their own page) until they go back.
+/** What the stage shows you: your own page while browsing, else the shared one. */
+export type ShownPage = ReturnType<typeof useShownPage>;
+
+export function useShownPage(room: RoomState, rights: Rights) {
   const [own, setOwn] = useState<StageState | undefined>(undefined);
-  const mayBrowse = isPresenter || room.permissions.browse_independently;
   // A page of one's own that was removed meanwhile falls back to the stage.
   const ownExists = own !== undefined && room.documents.some((d) => d.id === own.document && own.page < d.pages.length);
-  const shown = (mayBrowse && !drives && ownExists ? own : undefined) ?? room.stage;
+  const shown = (rights.browse && !rights.drivesStage && ownExists ? own : undefined) ?? room.stage;
+  return { own, setOwn, shown };
+}
+
+export function Stage({ room, rights, actions, browsing, content, annotator, send }: Props) {
+  const isPresenter = rights.presenter;
+  const drives = rights.drivesStage;
+  // Anyone else who may browse sees `own` (their own page) until they go back.
+  const { own, setOwn, shown } = browsing;
+  const mayBrowse = rights.browse;
   const doc = shown ? room.documents.find((d) => d.id === shown.document) : undefined;
   const info = shown && doc ? doc.pages[shown.page] : undefined;
-  const mayAnnotate = isPresenter || room.permissions.annotate;
-  const mayExport = isPresenter || room.permissions.export_content;
+  const mayAnnotate = rights.annotate;
+  const mayExport = rights.exportContent;
 
   const ink = info?.collab;
   const text = info?.text;
@@ -69,7 +81,6 @@ export function Stage({ room, isPresenter, content, annotator, send }: Props) {
 
   return (
     <section className="stage" aria-label="Stage">
-      {isPresenter && <DocumentBar room={room} content={content} send={send} drives={drives} />}
       {shown && doc && info ? (
         <PageSurface
           lead={presenting}
@@ -83,14 +94,15 @@ export function Stage({ room, isPresenter, content, annotator, send }: Props) {
       ) : (
         <>
           <div className="stage-bar">{presenting}</div>
-          <div className="empty-state">
+          <div className="empty-state stage-empty">
             <Icon name="stage" size={40} />
             <h2>Nothing is being shared</h2>
             <p className="muted">
               {isPresenter
-                ? 'Upload a document, or start a whiteboard or a text page, and present it.'
+                ? 'Upload a document, or start a whiteboard or a text page, and show it here.'
                 : 'When a presenter shares content, it appears here.'}
             </p>
+            {rights.shareContent && <ShareActions actions={actions} drives={drives} />}
           </div>
         </>
       )}
@@ -300,102 +312,4 @@ function ExportButton({ content, doc }: { content: ContentClient; doc: DocumentI
       {busy ? 'Exporting…' : 'Export PDF'}
     </button>
   );
-}
-
-/** The presenter's documents: upload, conversion progress, new whiteboards and text pages, present. */
-function DocumentBar({ room, content, send, drives }: Omit<Props, 'isPresenter' | 'annotator'> & { drives: boolean }) {
-  const [uploading, setUploading] = useState(false);
-  const snapshot = () => {
-    captureScreenFrame().then(upload, (e: unknown) => {
-      // Cancelling the browser's picker is not an error worth a message.
-      if (!(e instanceof DOMException && e.name === 'NotAllowedError')) showToast(problemText(e), 'error');
-    });
-  };
-  const upload = (file: File | undefined, input?: HTMLInputElement) => {
-    if (!file) return;
-    setUploading(true);
-    content
-      .upload(file)
-      .catch((e: unknown) => showToast(`${file.name}: ${problemText(e)}`, 'error'))
-      .finally(() => {
-        setUploading(false);
-        if (input) input.value = '';
-      });
-  };
-  const count = (kind: DocumentInfo['kind']) => room.documents.filter((d) => d.kind === kind).length + 1;
-  return (
-    <div className="document-bar">
-      <input
-        id="document-upload"
-        type="file"
-        className="visually-hidden"
-        onChange={(e) => upload(e.target.files?.[0], e.target)}
-      />
-      <label htmlFor="document-upload" className="btn">
-        {uploading ? 'Uploading…' : 'Upload a document'}
-      </label>
-      {canCaptureScreen() && (
-        <button type="button" className="btn" onClick={snapshot} disabled={uploading}>
-          Take a snapshot
-        </button>
-      )}
-      {drives && (
-        <>
-          <button
-            type="button"
-            className="btn"
-            onClick={() =>
-              send({ type: 'new_document', kind: 'whiteboard', name: `Whiteboard ${count('whiteboard')}` })
-            }
-          >
-            New whiteboard
-          </button>
-          <button
-            type="button"
-            className="btn"
-            onClick={() => send({ type: 'new_document', kind: 'text', name: `Text page ${count('text')}` })}
-          >
-            New text page
-          </button>
-        </>
-      )}
-      <ul className="document-list" aria-label="Documents">
-        {room.documents.map((d) => (
-          <li key={d.id} className="document-item">
-            <span className="document-name">{d.name}</span>
-            <span className="muted small">{statusText(d)}</span>
-            {drives && d.pages.length > 0 && d.status.state !== 'failed' && (
-              <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => send({ type: 'show_page', document: d.id, page: 0 })}
-                aria-label={`Present ${d.name}`}
-              >
-                Present
-              </button>
-            )}
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              onClick={() => send({ type: 'remove_document', document: d.id })}
-              aria-label={`Remove ${d.name}`}
-            >
-              Remove
-            </button>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function statusText(d: DocumentInfo): string {
-  switch (d.status.state) {
-    case 'converting':
-      return `Converting… ${d.pages.length} page${d.pages.length === 1 ? '' : 's'} ready`;
-    case 'ready':
-      return `${d.pages.length} page${d.pages.length === 1 ? '' : 's'}`;
-    case 'failed':
-      return `Failed: ${d.status.error}`;
-  }
 }

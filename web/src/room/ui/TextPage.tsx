@@ -10,13 +10,14 @@ import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useState, type ReactNode } from 'react';
 import type * as Y from 'yjs';
 import { useStore } from '../../lib/useStore';
+import { TEXT_ROOT } from '../../proto/contracts';
 import type { OpenPage } from '../annotate/annotator';
 import type { Size } from '../annotate/geometry';
 import type { SharedDoc } from '../annotate/sharedDoc';
 import { AnnotatedPage } from './AnnotatedPage';
 
 /** The root XmlFragment holding a text page's rich text (the PDF export reads it too). */
-export const textField = 'text';
+export const textField = TEXT_ROOT;
 /** The width text pages are laid out at, in CSS pixels before scaling. */
 const layoutWidth = 1600;
 
