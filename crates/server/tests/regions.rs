@@ -54,25 +54,10 @@ struct Org {
 }
 
 /// An organisation in `region` with a tenant admin in a meeting of theirs.
-async fn org(s: &TestServer, provider: &Client, name: &str, region: &str) -> Org {
-    let r = provider
-        .post("/api/v1/tenants", json!({"name": name, "region": region}))
+async fn org(s: &TestServer, name: &str, region: &str) -> Org {
+    let (id, admin) = s
+        .tenant_admin_in(name, &format!("admin@{region}.example"), region)
         .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let email = format!("admin@{region}.example");
-    let r = provider
-        .post(
-            &format!("/api/v1/users?tenant={id}"),
-            json!({"email": email, "name": "Admin", "role": "tenant_admin", "password": "correct horse battery"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let admin = Client::new(s);
-    admin.login(&email, "correct horse battery").await;
     let m = admin.schedule(&meeting(name)).await;
     let token = admin
         .join_ok(&m.attendee_link.clone().unwrap(), None, None)
@@ -162,8 +147,8 @@ async fn each_organisations_files_stay_in_its_region_and_a_dead_region_fails_clo
         "{body}"
     );
 
-    let local = org(&s, &provider, "Local Org", "eu-central").await;
-    let remote = org(&s, &provider, "S3 Org", "eu-s3").await;
+    let local = org(&s, "Local Org", "eu-central").await;
+    let remote = org(&s, "S3 Org", "eu-s3").await;
     assert_eq!(upload(&s, &local).await.status(), 202);
     assert_eq!(upload(&s, &remote).await.status(), 202);
 
