@@ -291,13 +291,11 @@ for (const [size, viewport] of sizes) {
       // Ada presents a 3-page PDF: the stage takes most of the window, the videos a strip.
       if (size === "phone")
         await ada.page.getByRole("button", { name: "Documents" }).click();
-      await ada.page
-        .locator("#document-upload")
-        .setInputFiles({
-          name: "plan.pdf",
-          mimeType: "application/pdf",
-          buffer: tinyPdf(3),
-        });
+      await ada.page.locator("#document-upload").setInputFiles({
+        name: "plan.pdf",
+        mimeType: "application/pdf",
+        buffer: tinyPdf(3),
+      });
       const documents = ada.page.getByRole("list", { name: "Documents" });
       await expectVisible(documents.getByText("3 pages"));
       await documents.getByRole("button", { name: "Show plan.pdf" }).click();
@@ -366,13 +364,11 @@ env.test(
     await ada.page.getByRole("button", { name: "Join meeting" }).click();
     await expectInRoom(ada.page, "Progress");
     // Forty pages take the converter a few seconds: long enough to be seen converting.
-    await ada.page
-      .locator("#document-upload")
-      .setInputFiles({
-        name: "long.pdf",
-        mimeType: "application/pdf",
-        buffer: tinyPdf(40),
-      });
+    await ada.page.locator("#document-upload").setInputFiles({
+      name: "long.pdf",
+      mimeType: "application/pdf",
+      buffer: tinyPdf(40),
+    });
     const documents = ada.page.getByRole("list", { name: "Documents" });
     const item = documents
       .getByRole("listitem")
@@ -461,3 +457,74 @@ env.test("the admin pages pass the accessibility check", async () => {
     }
   }
 });
+
+env.test(
+  "an administrator resets a user's password; the user changes it again on their account page",
+  async () => {
+    const session = await env.server.signIn();
+    await session.createUser({
+      email: "bo@example.org",
+      name: "Bo",
+      role: "organizer",
+      password: "first password here",
+    });
+    const admin = await env.person("Admin", { session });
+    await admin.page.goto("/admin/users");
+    await admin.page.getByRole("button", { name: "Edit Bo" }).click();
+    const dialog = admin.page.getByRole("dialog", { name: "Edit Bo" });
+    await dialog.getByLabel("Name").fill("Bo Brown");
+    await dialog.getByLabel("New password").fill("reset by the admin");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expectVisible(admin.page.getByRole("cell", { name: "Bo Brown" }));
+    // The admin's own role cannot be changed by themselves.
+    await admin.page
+      .getByRole("button", { name: "Edit Administrator" })
+      .click();
+    const own = admin.page.getByRole("dialog", { name: "Edit Administrator" });
+    assert.equal(await own.getByLabel("Role").isDisabled(), true);
+    await own.getByRole("button", { name: "Cancel" }).click();
+
+    const bo = await env.person("Bo");
+    await bo.page.goto("/login");
+    await bo.page.getByLabel("Email").fill("bo@example.org");
+    await bo.page.getByLabel("Password").fill("reset by the admin");
+    await bo.page.getByRole("button", { name: "Sign in" }).click();
+    await bo.page.getByRole("link", { name: /Your account/ }).click();
+    await expectVisible(
+      bo.page.getByRole("heading", { level: 1, name: "Your account" }),
+    );
+    await expectAccessible(bo.page, "account page");
+    await bo.page.getByLabel("Current password").fill("reset by the admin");
+    await bo.page.getByLabel("New password").fill("chosen by Bo himself");
+    await bo.page.getByRole("button", { name: "Change password" }).click();
+    await expectVisible(
+      bo.page
+        .getByRole("region", { name: "Notifications" })
+        .getByText("Password changed"),
+    );
+    await env.server.signIn("bo@example.org", "chosen by Bo himself");
+  },
+);
+
+env.test(
+  "a closed tab leaves the roster within seconds, not after the reconnect grace",
+  async () => {
+    const { session, presenterLink, attendeeLink } =
+      await meeting("Closed tab");
+    const ada = await env.person("Ada", { session });
+    const gus = await env.person("Gus");
+    await ada.page.goto(presenterLink);
+    await ada.page.getByRole("button", { name: "Join meeting" }).click();
+    await gus.page.goto(attendeeLink);
+    await gus.page.getByLabel("Your name").fill("Gus Guest");
+    await gus.page.getByRole("button", { name: "Join meeting" }).click();
+    await expectVisible(rosterRow(ada.page, "Gus Guest"));
+    const closedAt = Date.now();
+    await gus.page.close();
+    // The server's page grace is 10 s and its reconnect grace 60 s: well under the latter.
+    await expectHidden(rosterRow(ada.page, "Gus Guest"), { timeout: 30_000 });
+    console.log(
+      `measured: a closed tab left the roster after ${Math.round((Date.now() - closedAt) / 1000)} s`,
+    );
+  },
+);

@@ -3,6 +3,7 @@ import { Route, Routes } from 'react-router';
 import { AppShell } from './components/AppShell';
 import { RequireAuth } from './components/RequireAuth';
 import { Toasts } from './components/Toasts';
+import { AccountPage } from './pages/AccountPage';
 import { HomePage } from './pages/HomePage';
 import { JoinPage } from './pages/JoinPage';
 import { LoginPage } from './pages/LoginPage';
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/meetings/new" element={<MeetingFormPage />} />
           <Route path="/meetings/:id" element={<MeetingDetailPage />} />
           <Route path="/meetings/:id/edit" element={<MeetingFormPage />} />
+          <Route path="/account" element={<AccountPage />} />
           <Route path="/admin/users" element={<UsersPage />} />
           <Route path="/admin/policy" element={<PolicyPage />} />
         </Route>

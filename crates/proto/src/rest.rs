@@ -172,6 +172,24 @@ pub struct CreateUser {
     pub password: String,
 }
 
+/// An administrator's change to a user: any of name, role, or a new password (which
+/// signs the user out everywhere). Omitted fields stay as they are.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS, ToSchema)]
+#[ts(export)]
+pub struct UpdateUser {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schema(schema_with = rules::schema::user_name)]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub role: Option<AccountRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schema(schema_with = rules::schema::password)]
+    pub password: Option<String>,
+}
+
 /// A new password for the signed-in user, who proves it is them with the current one.
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
 #[ts(export)]

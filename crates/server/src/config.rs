@@ -189,6 +189,9 @@ pub struct Limits {
     pub frames_per_second: f64,
     /// Seconds a dropped participant keeps their seat.
     pub reconnect_grace_secs: u64,
+    /// Seconds someone whose page closed (close code 1001, "going away") keeps their
+    /// seat: enough for a reload to resume, so a closed tab leaves the roster quickly.
+    pub page_closed_grace_secs: u64,
     /// Seconds without any frame from a client before its connection is closed.
     pub idle_timeout_secs: u64,
     /// Frames queued for one connection before it is cut off as too slow.
@@ -243,6 +246,10 @@ impl Default for Config {
 impl Limits {
     pub fn reconnect_grace(&self) -> Duration {
         Duration::from_secs(self.reconnect_grace_secs)
+    }
+
+    pub fn page_closed_grace(&self) -> Duration {
+        Duration::from_secs(self.page_closed_grace_secs)
     }
 
     pub fn idle_timeout(&self) -> Duration {

@@ -3,7 +3,7 @@
 //! rules.
 
 use confab_proto::{
-    rest::CreateUser,
+    rest::{CreateUser, UpdateUser},
     rules::{self, Text},
     Policy,
 };
@@ -92,6 +92,35 @@ pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> 
     Ok(store
         .create_user(tenant.id(), &email, &name, req.role, &hash)
         .await?)
+}
+
+/// Applies an administrator's change to `user`; a new password signs them out everywhere.
+pub async fn update_user(store: &Store, user: &UserRow, req: UpdateUser) -> Result<()> {
+    let name = match &req.name {
+        Some(n) => text("name", rules::USER_NAME, n)?,
+        None => user.name.clone(),
+    };
+    let role = match req.role {
+        Some(r) => r,
+        None => user.role()?,
+    };
+    let hash = match req.password {
+        Some(p) => {
+            check("password", rules::PASSWORD, &p)?;
+            Some(
+                tokio::task::spawn_blocking(move || secrets::hash_password(&p))
+                    .await
+                    .map_err(|e| ProvisionError::Hashing(e.to_string()))?,
+            )
+        }
+        None => None,
+    };
+    store.update_user(user.id(), &name, role).await?;
+    if let Some(hash) = hash {
+        store.set_password(user.id(), &hash).await?;
+        store.delete_user_sessions(user.id()).await?;
+    }
+    Ok(())
 }
 
 /// Longest lifetime an API token may be given, in days (ten years: "until revoked" is

@@ -121,6 +121,86 @@ async fn roles_limit_scheduling_and_administration() {
 }
 
 #[tokio::test]
+async fn administrators_edit_users_and_a_password_reset_signs_them_out() {
+    let s = TestServer::start().await;
+    let admin = s.admin_client().await;
+    let bo = s.user("bo@example.org", "member").await;
+    let id_of = |v: Value| v["user"]["id"].as_str().unwrap().to_owned();
+    let bo_id = id_of(bo.get("/api/v1/me").await.json().await.unwrap());
+    let admin_id = id_of(admin.get("/api/v1/me").await.json().await.unwrap());
+    let bo_path = format!("/api/v1/users/{bo_id}");
+
+    let r = admin
+        .patch(&bo_path, json!({"name": "Bo Brown", "role": "organizer"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (v["name"].as_str(), v["role"].as_str()),
+        (Some("Bo Brown"), Some("organizer"))
+    );
+    assert_eq!(
+        bo.get("/api/v1/me").await.status(),
+        200,
+        "a rename keeps the session"
+    );
+
+    let short = admin.patch(&bo_path, json!({"password": "short"})).await;
+    assert_eq!(problem_type(short).await.0, 422);
+    let r = admin
+        .patch(&bo_path, json!({"password": "a brand new secret"}))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        bo.get("/api/v1/me").await.status(),
+        401,
+        "a reset signs out"
+    );
+    let again = Client::new(&s);
+    again.login("bo@example.org", "a brand new secret").await;
+
+    // Organizers do not manage users; nobody changes their own role.
+    let r = again.patch(&bo_path, json!({"name": "Me"})).await;
+    assert_eq!(problem_type(r).await.0, 403);
+    let own = admin
+        .patch(
+            &format!("/api/v1/users/{admin_id}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    assert_eq!(problem_type(own).await.0, 403);
+
+    // Another organisation's administrator cannot see Bo at all.
+    let t: Value = admin
+        .post(
+            "/api/v1/tenants",
+            json!({"name": "Acme", "region": "local"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = admin
+        .post(
+            &format!("/api/v1/users?tenant={}", t["id"].as_str().unwrap()),
+            json!({"email": "boss@acme.org", "name": "Boss", "role": "tenant_admin", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let boss = Client::new(&s);
+    boss.login("boss@acme.org", "correct horse battery").await;
+    let r = boss.patch(&bo_path, json!({"name": "Hijacked"})).await;
+    assert_eq!(problem_type(r).await.0, 404);
+    let r = admin
+        .patch(
+            "/api/v1/users/00000000-0000-0000-0000-000000000000",
+            json!({}),
+        )
+        .await;
+    assert_eq!(problem_type(r).await.0, 404);
+}
+
+#[tokio::test]
 async fn tenants_users_and_api_tokens_work_for_integrations() {
     let s = TestServer::start().await;
     let admin = s.admin_client().await;

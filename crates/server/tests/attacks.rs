@@ -521,12 +521,20 @@ async fn a_chat_message_cannot_forge_a_line_of_the_text_export() {
         )
     })
     .await;
-    let text = org
-        .get(&format!("/api/v1/meetings/{}/chat?format=text", m.id))
-        .await
-        .text()
-        .await
-        .unwrap();
+    // The actor saves chat in batches after fanning it out: poll until the export has it.
+    let mut text = String::new();
+    for _ in 0..600 {
+        text = org
+            .get(&format!("/api/v1/meetings/{}/chat?format=text", m.id))
+            .await
+            .text()
+            .await
+            .unwrap();
+        if text.contains("Eve:") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let message_lines: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
     assert_eq!(message_lines.len(), 1, "{text}");
     assert!(message_lines[0].contains("] Eve: hello"), "{text}");

@@ -4,7 +4,9 @@ mod common;
 
 use common::*;
 use confab_proto::{
-    room::{ByeReason, ChatTo, ClientMsg, LobbyReason, RoomErrorCode, RoomEvent, ServerMsg},
+    room::{
+        ByeReason, ChatTo, ClientMsg, LeaveReason, LobbyReason, RoomErrorCode, RoomEvent, ServerMsg,
+    },
     MeetingRole,
 };
 use serde_json::json;
@@ -453,6 +455,110 @@ async fn ending_the_meeting_closes_everyone_and_chat_exports_afterwards() {
             .status(),
         401
     );
+}
+
+/// "End meeting for all" means what its dialog says: nobody can rejoin. The list, the
+/// join page and the room channel agree, after a restart too.
+#[tokio::test]
+async fn a_scheduled_meeting_ended_early_is_over_for_the_list_the_links_and_the_room() {
+    let mut s = TestServer::start().await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Ended early")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let key = link.rsplit('/').next().unwrap().to_owned();
+    let held = Client::new(&s)
+        .join_ok(&link, Some("Ann"), None)
+        .await
+        .token;
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    o.send(&ClientMsg::EndMeeting).await;
+    assert_eq!(o.closed_with().await, ByeReason::MeetingEnded.close_code());
+
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let v: serde_json::Value = org
+            .get(&format!("/api/v1/meetings/{}", m.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "ended" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {}",
+            v["status"]
+        );
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..2 {
+        let guest = Client::new(&s);
+        assert_eq!(
+            guest.get(&format!("/api/v1/links/{key}")).await.status(),
+            410
+        );
+        assert_eq!(guest.join(&link, Some("Bo"), None).await.status(), 410);
+        // A token handed out before the end does not reopen the room.
+        let mut late = Room::open(&s, &held, None).await;
+        assert_eq!(
+            late.closed_with().await,
+            ByeReason::MeetingEnded.close_code()
+        );
+        s.restart().await;
+    }
+}
+
+/// A browser closing its page says "going away" (1001): the person leaves the roster
+/// after the short page grace, not after the whole reconnect grace; a dropped network
+/// keeps the long one.
+#[tokio::test]
+async fn a_closed_page_leaves_the_roster_quickly_a_dropped_network_does_not() {
+    let s = TestServer::start_with(|c| {
+        c.limits.page_closed_grace_secs = 1;
+        c.limits.reconnect_grace_secs = 600;
+    })
+    .await;
+    let org = s.admin_client().await;
+    let m = org.schedule(&meeting("Tabs")).await;
+    let link = m.attendee_link.clone().unwrap();
+    let mut o = Room::enter(&s, &org.join_ok(&link, None, None).await.token).await;
+    let guest = Client::new(&s);
+    let mut ann = Room::enter(&s, &guest.join_ok(&link, Some("Ann"), None).await.token).await;
+    let bo = Room::enter(&s, &guest.join_ok(&link, Some("Bo"), None).await.token).await;
+    let id_of = |r: &Room| welcome_snapshot(&r.seen[0]).you.id;
+    let (ann_id, bo_id) = (id_of(&ann), id_of(&bo));
+
+    ann.ws
+        .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+            code: 1001.into(),
+            reason: "".into(),
+        }))
+        .await
+        .unwrap();
+    // Bo's connection just ends, with no close frame: what a dropped network looks like.
+    drop(bo);
+    o.until(|m| {
+        matches!(
+            m,
+            ServerMsg::Event {
+                event: RoomEvent::ParticipantLeft {
+                    id,
+                    reason: LeaveReason::Left
+                },
+                ..
+            } if *id == ann_id
+        )
+    })
+    .await;
+    // Bo's network dropped: he is shown disconnected, and still there.
+    assert!(!o.seen.iter().any(|m| matches!(
+        m,
+        ServerMsg::Event {
+            event: RoomEvent::ParticipantLeft { id, .. },
+            ..
+        } if *id == bo_id
+    )));
 }
 
 #[tokio::test]

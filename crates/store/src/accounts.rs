@@ -260,6 +260,26 @@ impl Store {
 }
 
 impl Store {
+    /// Renames a user and sets their role.
+    pub async fn update_user(&self, id: UserId, name: &str, role: AccountRole) -> Result<()> {
+        sqlx::query("UPDATE users SET name = ?, role = ? WHERE id = ?")
+            .bind(name)
+            .bind(role.as_str())
+            .bind(id.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// Signs a user out everywhere (their password was reset).
+    pub async fn delete_user_sessions(&self, user: UserId) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
     /// Replaces a user's password hash.
     pub async fn set_password(&self, user: UserId, password_hash: &str) -> Result<()> {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")

@@ -44,10 +44,11 @@ export function AppShell() {
         </div>
         {me && (
           <div className="topbar-user">
-            <div className="who">
+            <Link to="/account" className="who">
+              <span className="visually-hidden">Your account: </span>
               <span className="who-name">{me.user.name}</span>
               <span className="who-org">{me.tenant.name}</span>
-            </div>
+            </Link>
             <button type="button" className="btn btn-ghost btn-sm" onClick={() => void onSignOut()} disabled={busy}>
               Sign out
             </button>

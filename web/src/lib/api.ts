@@ -13,6 +13,8 @@ import type { Problem } from '../proto/Problem';
 import { problemTypes } from '../proto/contracts';
 import type { CreateUser } from '../proto/CreateUser';
 import type { Policy } from '../proto/Policy';
+import type { ChangePassword } from '../proto/ChangePassword';
+import type { UpdateUser } from '../proto/UpdateUser';
 import type { UserView } from '../proto/UserView';
 
 /**
@@ -192,6 +194,14 @@ export class Api {
   }
   createUser(req: CreateUser): Promise<UserView> {
     return this.request('POST', '/users', req);
+  }
+  /** An administrator's change: name, role, or a new password (which signs the user out). */
+  updateUser(id: string, req: UpdateUser): Promise<UserView> {
+    return this.request('PATCH', `/users/${encodeURIComponent(id)}`, req);
+  }
+  /** Your own new password; the current one proves it is you. */
+  changePassword(req: ChangePassword): Promise<void> {
+    return this.request('POST', '/me/password', req);
   }
   getPolicy(tenant: string): Promise<Policy> {
     return this.request('GET', `/tenants/${encodeURIComponent(tenant)}/policy`);

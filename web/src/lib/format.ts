@@ -20,6 +20,42 @@ export function timeZones(current: string): string[] {
   return zones;
 }
 
+/** A zone's offset from UTC at `at`, in minutes (east positive); 0 for an unknown zone. */
+export function zoneOffsetMinutes(zone: string, at: Date): number {
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    const m = /GMT([+-])(\d\d):(\d\d)/.exec(name ?? '');
+    if (!m) return 0;
+    const minutes = Number(m[2]) * 60 + Number(m[3]);
+    return m[1] === '-' ? -minutes : minutes;
+  } catch {
+    return 0;
+  }
+}
+
+/** "UTC+05:30", "UTC−08:00" or "UTC". */
+export function formatOffset(minutes: number): string {
+  if (minutes === 0) return 'UTC';
+  const abs = Math.abs(minutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `UTC${minutes < 0 ? '−' : '+'}${hh}:${mm}`;
+}
+
+export type ZoneChoice = { zone: string; offset: number; label: string };
+
+/** Every zone with its offset at `at`, west to east, for a searchable picker. */
+export function zoneChoices(current: string, at: Date): ZoneChoice[] {
+  return timeZones(current)
+    .map((zone) => {
+      const offset = zoneOffsetMinutes(zone, at);
+      return { zone, offset, label: `${formatOffset(offset)} · ${zone.replace(/_/g, ' ')}` };
+    })
+    .sort((a, b) => a.offset - b.offset || a.zone.localeCompare(b.zone));
+}
+
 function safeZone(zone: string): string | undefined {
   try {
     new Intl.DateTimeFormat(undefined, { timeZone: zone });

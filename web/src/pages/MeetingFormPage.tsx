@@ -7,7 +7,7 @@ import { ErrorAlert } from '../components/Problem';
 import { Spinner } from '../components/Spinner';
 import { Toggle } from '../components/Toggle';
 import { ApiError, api, problemText } from '../lib/api';
-import { timeZones } from '../lib/format';
+import { formatOffset, zoneChoices, type ZoneChoice } from '../lib/format';
 import {
   fieldFromWire,
   newMeetingValues,
@@ -71,7 +71,7 @@ function MeetingForm({ initial, existing }: FormProps) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  const zones = useMemo(() => timeZones(initial.timeZone), [initial.timeZone]);
+  const zones = useMemo(() => zoneChoices(initial.timeZone, new Date()), [initial.timeZone]);
 
   const set = <K extends FieldName>(key: K, value: MeetingFormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -162,15 +162,24 @@ function MeetingForm({ initial, existing }: FormProps) {
             )}
           </Field>
         </div>
-        <Field name="timeZone" label="Time zone" error={errors.timeZone}>
+        <Field name="timeZone" label="Time zone" hint={zoneHint(zones, values.timeZone)} error={errors.timeZone}>
           {(a) => (
-            <select {...a} value={values.timeZone} onChange={(e) => set('timeZone', e.target.value)}>
-              {zones.map((z) => (
-                <option key={z} value={z}>
-                  {z.replace(/_/g, ' ')}
-                </option>
-              ))}
-            </select>
+            <>
+              <input
+                {...a}
+                type="text"
+                list="time-zones"
+                autoComplete="off"
+                spellCheck={false}
+                value={values.timeZone}
+                onChange={(e) => set('timeZone', e.target.value)}
+              />
+              <datalist id="time-zones">
+                {zones.map((z) => (
+                  <option key={z.zone} value={z.zone} label={z.label} />
+                ))}
+              </datalist>
+            </>
           )}
         </Field>
         <Field name="passcode" label="Passcode" hint="Optional. Everyone joining must type it." error={errors.passcode}>
@@ -245,6 +254,14 @@ type ControlAttrs = {
   'aria-describedby': string | undefined;
   'aria-invalid': true | undefined;
 };
+
+/** Under the zone: its offset now, or how to pick one (type a city or an offset). */
+function zoneHint(zones: readonly ZoneChoice[], zone: string): string {
+  const found = zones.find((z) => z.zone === zone);
+  return found
+    ? `${formatOffset(found.offset)} now. Type a city or region to search.`
+    : 'Type a city or region and choose from the list.';
+}
 
 function Field(props: {
   name: FieldName;

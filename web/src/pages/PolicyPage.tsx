@@ -16,22 +16,29 @@ import { useStore } from '../lib/useStore';
 
 type Switch = { [K in keyof Policy]: Policy[K] extends boolean ? K : never }[keyof Policy];
 
-const switches: { key: Switch; label: string; hint: string }[] = [
+/** `later`: the feature it governs has not shipped; it is settable ahead, marked as such. */
+const switches: { key: Switch; label: string; hint: string; later?: boolean }[] = [
   { key: 'ip_audio', label: 'Audio', hint: 'Participants may talk over the computer.' },
   { key: 'ip_video', label: 'Video', hint: 'Participants may share their camera.' },
   { key: 'chat', label: 'Chat', hint: 'Instant messages in meetings.' },
-  { key: 'participant_control', label: 'Remote control', hint: 'A sharer may give others control of their screen.' },
+  {
+    key: 'participant_control',
+    label: 'Remote control',
+    hint: 'A sharer may give others control of their screen.',
+    later: true,
+  },
   {
     key: 'external_participant_control',
     label: 'Remote control by guests',
     hint: 'People without an account of this organisation may take control too.',
+    later: true,
   },
   { key: 'annotations', label: 'Annotations', hint: 'Drawing on shared pages.' },
-  { key: 'polls', label: 'Polls', hint: 'Presenters may run polls.' },
-  { key: 'qa', label: 'Q&A', hint: 'Attendees may ask questions.' },
-  { key: 'shared_notes', label: 'Shared notes', hint: 'Notes everyone may edit.' },
-  { key: 'file_transfer', label: 'Handouts', hint: 'Files exchanged in their own format.' },
-  { key: 'recording', label: 'Recording', hint: 'Meetings may be recorded.' },
+  { key: 'polls', label: 'Polls', hint: 'Presenters may run polls.', later: true },
+  { key: 'qa', label: 'Q&A', hint: 'Attendees may ask questions.', later: true },
+  { key: 'shared_notes', label: 'Shared notes', hint: 'Notes everyone may edit.', later: true },
+  { key: 'file_transfer', label: 'Handouts', hint: 'Files exchanged in their own format.', later: true },
+  { key: 'recording', label: 'Recording', hint: 'Meetings may be recorded.', later: true },
   { key: 'anonymous_participants', label: 'Guests', hint: 'People without an account may join through a link.' },
 ];
 
@@ -79,6 +86,19 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
   const [error, setError] = useState<unknown>(undefined);
   const [saving, setSaving] = useState(false);
   const set = <K extends keyof Policy>(key: K, value: Policy[K]) => setPolicy((p) => ({ ...p, [key]: value }));
+  const toggles = (later: boolean) =>
+    switches
+      .filter((s) => (s.later ?? false) === later)
+      .map((s) => (
+        <Toggle
+          key={s.key}
+          id={`policy-${s.key}`}
+          label={s.label}
+          hint={s.hint}
+          checked={policy[s.key]}
+          onChange={(v) => set(s.key, v)}
+        />
+      ));
 
   const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -99,31 +119,30 @@ function PolicyForm({ tenant, initial }: { tenant: string; initial: Policy }) {
       {error !== undefined && <ErrorAlert error={error} />}
       <fieldset className="stack">
         <legend>Features</legend>
-        {switches.map((s) => (
-          <Toggle
-            key={s.key}
-            id={`policy-${s.key}`}
-            label={s.label}
-            hint={s.hint}
-            checked={policy[s.key]}
-            onChange={(v) => set(s.key, v)}
-          />
-        ))}
+        {toggles(false)}
       </fieldset>
-      <div className="field">
-        <label htmlFor="policy-desktop">Screen sharing</label>
-        <select
-          id="policy-desktop"
-          value={policy.desktop_sharing}
-          onChange={(e) => set('desktop_sharing', e.target.value as DesktopSharing)}
-        >
-          {sharingLevels.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <details className="policy-later">
+        <summary>Features not in meetings yet</summary>
+        <p className="field-hint">Meetings do not offer these yet. What you set here applies as each one arrives.</p>
+        <fieldset className="stack">
+          <legend className="visually-hidden">Features not in meetings yet</legend>
+          {toggles(true)}
+          <div className="field">
+            <label htmlFor="policy-desktop">Screen sharing</label>
+            <select
+              id="policy-desktop"
+              value={policy.desktop_sharing}
+              onChange={(e) => set('desktop_sharing', e.target.value as DesktopSharing)}
+            >
+              {sharingLevels.map((l) => (
+                <option key={l.value} value={l.value}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </fieldset>
+      </details>
       <div className="field">
         <label htmlFor="policy-size">Largest meeting</label>
         <input

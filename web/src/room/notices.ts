@@ -3,7 +3,7 @@
 // between two states, so a resync or a replay never announces anything twice. Lobby
 // arrivals have their own path (`lobbyArrivals`), errors come from the client. Pure.
 import type { AttendeePermissions } from '../proto/AttendeePermissions';
-import { permissionLabels } from './permissions';
+import { offeredPermissions } from './permissions';
 import { rightsOf } from './rights';
 import type { RoomState } from './roomState';
 
@@ -16,7 +16,7 @@ function list(labels: string[]): string {
 function permissionChanges(before: AttendeePermissions, after: AttendeePermissions): Notice[] {
   const on: string[] = [];
   const off: string[] = [];
-  for (const { key, label } of permissionLabels) {
+  for (const { key, label } of offeredPermissions) {
     if (before[key] === after[key]) continue;
     (after[key] ? on : off).push(label.toLowerCase());
   }

@@ -54,6 +54,10 @@ pub struct MeetingConfig {
     pub chat_per_second: f64,
     /// How long a dropped participant keeps their seat before they time out.
     pub reconnect_grace: TimeDelta,
+    /// How long someone whose page closed (the browser said "going away") keeps their
+    /// seat: long enough for a reload to resume, short enough that a closed tab does not
+    /// stay in the roster, counted, for the whole reconnect grace.
+    pub page_closed_grace: TimeDelta,
     /// Most people waiting in the lobby. The lobby does not count toward the meeting's size
     /// (waiting bots must not make a meeting full for the people let in), so it has its own
     /// bound.
@@ -92,6 +96,8 @@ pub enum Input {
     Connect(Seat),
     /// A participant's connection dropped without `leave`.
     Disconnect(ParticipantId),
+    /// A participant's page closed its connection on its way out (closed or reloaded).
+    PageClosed(ParticipantId),
     Command(ParticipantId, ClientMsg),
     /// Time passed: expire seats whose grace ran out.
     Tick,
@@ -197,6 +203,8 @@ struct Member {
     info: Participant,
     user: Option<UserId>,
     disconnected_at: Option<DateTime<Utc>>,
+    /// The page closed rather than the network dropping: the shorter grace applies.
+    page_closed: bool,
     chat_bucket: TokenBucket,
     /// The media gate last reported to the shell.
     gate: Option<media::Gate>,
@@ -267,7 +275,8 @@ impl Meeting {
         let mut out = Vec::new();
         match input {
             Input::Connect(seat) => self.connect(now, seat, &mut out),
-            Input::Disconnect(id) => self.disconnect(now, id, &mut out),
+            Input::Disconnect(id) => self.disconnect(now, id, false, &mut out),
+            Input::PageClosed(id) => self.disconnect(now, id, true, &mut out),
             Input::Command(id, cmd) => self.command(now, id, cmd, &mut out),
             Input::Tick => self.expire(now, &mut out),
             Input::Document(doc) => self.document_progress(doc, &mut out),
@@ -287,9 +296,18 @@ impl Meeting {
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
         self.members
             .values()
-            .filter_map(|m| m.disconnected_at)
+            .filter_map(|m| self.leaves_at(m))
             .min()
-            .map(|t| t + self.cfg.reconnect_grace)
+    }
+
+    /// When a member whose connection is down loses their seat.
+    fn leaves_at(&self, m: &Member) -> Option<DateTime<Utc>> {
+        let grace = if m.page_closed {
+            self.cfg.page_closed_grace
+        } else {
+            self.cfg.reconnect_grace
+        };
+        m.disconnected_at.map(|t| t + grace)
     }
 
     /// The last sequence number handed out.
@@ -384,6 +402,7 @@ impl Meeting {
         }
         if let Some(member) = self.members.get_mut(&id) {
             let was_down = member.disconnected_at.take().is_some();
+            member.page_closed = false;
             member.info.connected = true;
             let role = member.info.role;
             out.push(Output::Welcome {
@@ -473,6 +492,7 @@ impl Meeting {
             },
             user: seat.user,
             disconnected_at: None,
+            page_closed: false,
             chat_bucket: TokenBucket::new(self.cfg.chat_burst, self.cfg.chat_per_second),
             gate: None,
         };
@@ -546,8 +566,15 @@ impl Meeting {
         self.emit_lobby(out);
     }
 
-    fn disconnect(&mut self, now: DateTime<Utc>, id: ParticipantId, out: &mut Vec<Output>) {
+    fn disconnect(
+        &mut self,
+        now: DateTime<Utc>,
+        id: ParticipantId,
+        page_closed: bool,
+        out: &mut Vec<Output>,
+    ) {
         if let Some(member) = self.members.get_mut(&id) {
+            member.page_closed = page_closed;
             if member.disconnected_at.is_none() {
                 member.disconnected_at = Some(now);
                 member.info.connected = false;
@@ -561,15 +588,20 @@ impl Meeting {
     }
 
     fn expire(&mut self, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let grace = self.cfg.reconnect_grace;
-        let expired: Vec<ParticipantId> = self
+        let expired: Vec<(ParticipantId, bool)> = self
             .members
             .values()
-            .filter(|m| m.disconnected_at.is_some_and(|t| t + grace <= now))
-            .map(|m| m.info.id)
+            .filter(|m| self.leaves_at(m).is_some_and(|t| t <= now))
+            .map(|m| (m.info.id, m.page_closed))
             .collect();
-        for id in expired {
-            self.remove_member(id, LeaveReason::TimedOut, out);
+        for (id, page_closed) in expired {
+            // A closed page left; a dropped network timed out.
+            let reason = if page_closed {
+                LeaveReason::Left
+            } else {
+                LeaveReason::TimedOut
+            };
+            self.remove_member(id, reason, out);
         }
     }
 

@@ -25,6 +25,7 @@ pub(super) fn cfg() -> MeetingConfig {
         chat_burst: 5,
         chat_per_second: 1.0,
         reconnect_grace: TimeDelta::seconds(30),
+        page_closed_grace: TimeDelta::seconds(5),
         max_lobby: 10,
     }
 }
@@ -633,6 +634,41 @@ fn a_dropped_participant_keeps_the_seat_during_grace_then_times_out() {
     ));
     assert_eq!(h.m.member_count(), 1);
     assert_eq!(h.m.next_deadline(), None);
+}
+
+#[test]
+fn a_closed_page_leaves_after_the_short_grace_but_a_reload_within_it_resumes() {
+    let mut h = Harness::new(cfg());
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (ann, _) = h.join("Ann", MeetingRole::Attendee);
+    // A reload: the page goes away and comes back within the short grace.
+    h.m.handle(h.now, Input::PageClosed(ann));
+    assert_eq!(h.m.next_deadline(), Some(h.now + TimeDelta::seconds(5)));
+    h.now += TimeDelta::seconds(2);
+    let out = h.connect(ann, "Ann", MeetingRole::Attendee, None);
+    assert!(out.contains(&Output::Welcome {
+        to: ann,
+        returning: true
+    }));
+    assert_eq!(h.m.next_deadline(), None);
+    // A closed tab: gone for good after 5 s, not after the 30 s reconnect grace.
+    h.m.handle(h.now, Input::PageClosed(ann));
+    assert!(h.advance(4).is_empty());
+    let out = h.advance(1);
+    assert!(matches!(
+        &events_for(&out, org)[..],
+        [RoomEvent::ParticipantLeft {
+            reason: LeaveReason::Left,
+            ..
+        }]
+    ));
+    assert_eq!(h.m.member_count(), 1);
+    // A network drop after a reconnect is back on the long grace.
+    let (bo, _) = h.join("Bo", MeetingRole::Attendee);
+    h.m.handle(h.now, Input::PageClosed(bo));
+    h.connect(bo, "Bo", MeetingRole::Attendee, None);
+    h.m.handle(h.now, Input::Disconnect(bo));
+    assert_eq!(h.m.next_deadline(), Some(h.now + TimeDelta::seconds(30)));
 }
 
 #[test]

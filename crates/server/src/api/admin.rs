@@ -11,9 +11,9 @@ use axum::{extract::State, http::StatusCode};
 use confab_proto::{
     rest::{
         ApiTokenView, CreateApiToken, CreateTenant, CreateUser, CreatedApiToken, Problem,
-        TenantView, UserView,
+        TenantView, UpdateUser, UserView,
     },
-    AccountRole, ApiTokenId, Policy, TenantId,
+    AccountRole, ApiTokenId, Policy, TenantId, UserId,
 };
 use confab_store::TenantRow;
 use serde::Deserialize;
@@ -162,6 +162,50 @@ pub async fn create_user(
     }
     let user = provision::create_user(&state.store, &t, req).await?;
     Ok((StatusCode::CREATED, Json(user.view()?)))
+}
+
+/// Changes a user: name, role, or a new password (a reset: it signs them out everywhere).
+/// Administrators manage users of their organisation; nobody changes their own role,
+/// so an organisation cannot lose its last administrator by a slip.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", request_body = UpdateUser,
+    params(("id" = Uuid, Path, description = "user id")),
+    responses((status = 200, body = UserView), (status = 403, response = Problem),
+              (status = 404, response = Problem), (status = 422, response = Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<UserId>,
+    Json(req): Json<UpdateUser>,
+) -> ApiResult<Json<UserView>> {
+    let user = state.store.user(id).await?;
+    // Someone else's organisation's user is "not found", as if it did not exist.
+    let user = match user {
+        Some(u) if administered(&state, &auth, Some(u.tenant())).await.is_ok() => u,
+        Some(_) if administered(&state, &auth, None).await.is_err() => {
+            return Err(ApiError::Forbidden("only administrators may change users"))
+        }
+        _ => return Err(ApiError::NotFound("user")),
+    };
+    let caller = auth.user.role()?;
+    let touches_provider =
+        req.role == Some(AccountRole::ProviderAdmin) || user.role()? == AccountRole::ProviderAdmin;
+    if touches_provider && caller != AccountRole::ProviderAdmin {
+        return Err(ApiError::Forbidden(
+            "only provider administrators change provider administrators",
+        ));
+    }
+    if user.id() == auth.user.id() && req.role.is_some_and(|r| Some(r) != user.role().ok()) {
+        return Err(ApiError::Forbidden(
+            "you cannot change your own role; ask another administrator",
+        ));
+    }
+    provision::update_user(&state.store, &user, req).await?;
+    let updated = state
+        .store
+        .user(id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(Json(updated.view()?))
 }
 
 /// Your API tokens.

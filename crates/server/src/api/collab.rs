@@ -171,7 +171,7 @@ async fn serve(
             // Too slow, or the room let us go (it stopped).
             Next::Cut | Next::Dropped => break Some(CollabClose::TryAgain),
             Next::Text(_) => break Some(CollabClose::BinaryOnly),
-            Next::Gone => break None,
+            Next::Gone { .. } => break None,
             Next::Binary(frame) => frame,
         };
         socket.throttle().await;

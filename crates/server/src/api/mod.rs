@@ -27,7 +27,7 @@ use std::sync::Arc;
 use axum::{
     extract::{DefaultBodyLimit, FromRef},
     http::{header, HeaderValue},
-    routing::{delete, get, post},
+    routing::{delete, get, patch, post},
     Router,
 };
 use confab_store::{Blobs, Store};
@@ -143,6 +143,7 @@ fn v1(upload_limit: usize) -> Router<AppState> {
         )
         .route("/tenants/{id}/residency", get(residency::report))
         .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}", patch(admin::update_user))
         .route("/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/tokens/{id}", delete(admin::delete_token))
         .fallback(|| async { ApiError::NotFound("endpoint") })

@@ -42,7 +42,7 @@ use super::{
         links::info, links::join,
         documents::upload, documents::page, documents::notes, export::export,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
-        admin::list_users, admin::create_user, admin::list_tokens, admin::create_token, admin::delete_token,
+        admin::list_users, admin::create_user, admin::update_user, admin::list_tokens, admin::create_token, admin::delete_token,
         residency::report,
     ),
     components(schemas(Problem), responses(Problem)),

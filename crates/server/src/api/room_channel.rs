@@ -126,6 +126,7 @@ async fn serve(mut socket: Socket, state: AppState) {
         return bye(&mut socket, ByeReason::ServerShutdown).await;
     };
 
+    let mut page_closed = false;
     let reason = loop {
         let t = match socket.next(&mut rx).await {
             Next::Out(Outbound::Frame(f)) => {
@@ -137,7 +138,10 @@ async fn serve(mut socket: Socket, state: AppState) {
             Next::Out(Outbound::Bye(reason)) => break Some(reason),
             Next::Cut => break Some(ByeReason::TooSlow),
             Next::Dropped => break Some(ByeReason::ServerShutdown),
-            Next::Gone => break None,
+            Next::Gone { going_away } => {
+                page_closed = going_away;
+                break None;
+            }
             Next::Binary(_) => {
                 let why = "binary frames are not understood".into();
                 if !error(&mut socket, RoomErrorCode::BadMessage, why, None).await {
@@ -197,6 +201,7 @@ async fn serve(mut socket: Socket, state: AppState) {
         .send(ActorMsg::Closed {
             participant,
             conn: conn_id,
+            page_closed,
         })
         .await;
 }

@@ -71,8 +71,13 @@ pub enum Next<M> {
     /// A binary frame from the client.
     Binary(Bytes),
     /// The client closed, the connection broke, or it was silent for too long.
-    Gone,
+    /// `going_away`: the client's close frame said 1001, which browsers send when the
+    /// page closes or reloads (as opposed to a network that dropped).
+    Gone { going_away: bool },
 }
+
+/// The close code browsers send when a page closes or navigates away (RFC 6455).
+const GOING_AWAY: u16 = 1001;
 
 /// One connection: the writer and reader halves with their deadlines and rate.
 pub struct Socket {
@@ -126,14 +131,17 @@ impl Socket {
                     let frame = match incoming {
                         Ok(Some(Ok(frame))) => frame,
                         // Closed, broken, or silent for too long.
-                        _ => return Next::Gone,
+                        _ => return Next::Gone { going_away: false },
                     };
                     self.last_heard = Instant::now();
                     match frame {
                         Message::Text(t) => return Next::Text(t),
                         Message::Binary(b) => return Next::Binary(b),
                         Message::Ping(_) | Message::Pong(_) => continue,
-                        Message::Close(_) => return Next::Gone,
+                        Message::Close(frame) => {
+                            let going_away = frame.is_some_and(|f| f.code == GOING_AWAY);
+                            return Next::Gone { going_away };
+                        }
                     }
                 }
             }

@@ -205,6 +205,15 @@ impl Client {
             .unwrap()
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .patch(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn schedule(&self, input: &MeetingInput) -> MeetingView {
         let r = self
             .http

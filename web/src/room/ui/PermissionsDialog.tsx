@@ -1,8 +1,9 @@
-// Presenters' dialog for what attendees may do: ten checkboxes, saved together.
+// Presenters' dialog for what attendees may do: a checkbox per permission whose feature
+// exists, saved together (the others keep their values).
 import { useState, type SubmitEvent } from 'react';
 import type { AttendeePermissions } from '../../proto/AttendeePermissions';
 import { Dialog } from '../../components/Dialog';
-import { permissionLabels } from '../permissions';
+import { offeredPermissions } from '../permissions';
 
 type Props = {
   open: boolean;
@@ -43,7 +44,7 @@ function PermissionsForm({
     <form onSubmit={onSubmit}>
       <fieldset className="permissions">
         <legend className="visually-hidden">Attendees may</legend>
-        {permissionLabels.map(({ key, label, hint }) => (
+        {offeredPermissions.map(({ key, label, hint }) => (
           <div className="check" key={key}>
             <input
               id={`perm-${key}`}

@@ -114,6 +114,8 @@ pub(crate) enum ActorMsg {
     Closed {
         participant: ParticipantId,
         conn: ConnId,
+        /// The page said it was going away (closed or reloading), not a dropped network.
+        page_closed: bool,
     },
     /// End the meeting for everyone (it was cancelled).
     End(ByeReason),
@@ -171,7 +173,6 @@ pub(crate) struct Actor {
     meeting: Meeting,
     id: MeetingId,
     tenant: TenantId,
-    instant: bool,
     /// Identifies this run of the actor; a resume from another run gets a snapshot.
     epoch: String,
     conns: HashMap<ParticipantId, ConnState>,
@@ -215,7 +216,6 @@ impl Actor {
             meeting: Meeting::new(cfg, restored),
             id: row.id(),
             tenant: row.tenant(),
-            instant: row.instant,
             epoch: new_secret()[..16].to_owned(),
             conns: HashMap::new(),
             replay: HashMap::new(),
@@ -240,7 +240,6 @@ impl Actor {
             self.region.clone(),
             self.tenant,
             self.id,
-            self.instant,
             persist_rx,
         ));
         tracing::info!(meeting = %self.id, epoch = %self.epoch, "meeting actor started");
@@ -328,15 +327,23 @@ impl Actor {
                         .await;
                 }
             }
-            ActorMsg::Closed { participant, conn } => {
+            ActorMsg::Closed {
+                participant,
+                conn,
+                page_closed,
+            } => {
                 if self
                     .conns
                     .get(&participant)
                     .is_some_and(|c| c.conn.id == conn)
                 {
                     self.conns.remove(&participant);
-                    self.apply(Input::Disconnect(participant), None, persist)
-                        .await;
+                    let input = if page_closed {
+                        Input::PageClosed(participant)
+                    } else {
+                        Input::Disconnect(participant)
+                    };
+                    self.apply(input, None, persist).await;
                 }
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
@@ -619,7 +626,6 @@ async fn persist_loop(
     region: String,
     tenant: TenantId,
     meeting: MeetingId,
-    instant: bool,
     mut rx: mpsc::Receiver<Persist>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -666,13 +672,9 @@ async fn persist_loop(
                         .await
                 }
                 Persist::Ended => {
-                    // An instant meeting is over for good; a scheduled one may meet again.
-                    let status = if instant {
-                        store.mark_ended(tenant, meeting).await
-                    } else {
-                        Ok(())
-                    };
-                    match status {
+                    // Ended is over for good, scheduled or instant ("nobody can rejoin"):
+                    // the meeting list, its links and the room channel all read this status.
+                    match store.mark_ended(tenant, meeting).await {
                         Ok(()) => store.clear_meeting_state(tenant, meeting).await,
                         e => e,
                     }

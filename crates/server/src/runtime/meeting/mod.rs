@@ -152,6 +152,8 @@ impl LiveMeetings {
             chat_per_second: l.chat_per_second,
             reconnect_grace: TimeDelta::from_std(l.reconnect_grace())
                 .unwrap_or(TimeDelta::seconds(60)),
+            page_closed_grace: TimeDelta::from_std(l.page_closed_grace())
+                .unwrap_or(TimeDelta::seconds(10)),
             max_lobby: l.max_lobby,
         };
         let restored = Restored {
