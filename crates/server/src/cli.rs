@@ -334,3 +334,38 @@ async fn admin_command(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_undeclared_region_is_named_and_the_residency_report_runs() {
+        let data = std::env::temp_dir().join(format!("confab-cli-{}", uuid::Uuid::new_v4()));
+        let config = Config {
+            data: data.clone(),
+            ..Default::default()
+        };
+        let blobs = crate::open_blobs(&config).unwrap();
+        let (store, _) = open_store(&config, &blobs).await.unwrap();
+        let create = TenantCommand::Create {
+            name: "Lost".into(),
+            region: "atlantis".into(),
+        };
+        let err = admin_command(&config, &store, &blobs, AdminCommand::Tenant(create))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(r#"no region "atlantis" is configured (configured: local)"#),
+            "{err}"
+        );
+        let tenant = store.tenants().await.unwrap()[0].id();
+        let residency = TenantCommand::Residency { tenant, json: true };
+        admin_command(&config, &store, &blobs, AdminCommand::Tenant(residency))
+            .await
+            .unwrap();
+        store.close().await;
+        let _ = std::fs::remove_dir_all(data);
+    }
+}
