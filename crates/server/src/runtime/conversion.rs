@@ -181,16 +181,16 @@ async fn store_page(
     doc: DocumentId,
     page: &Page,
 ) -> Result<PageInfo, ConversionError> {
-    for (size, image) in SIZES
+    // The sizes at once: on S3 each is a round trip (BENCHMARKS.md, region stores).
+    let puts = SIZES
         .iter()
         .zip([&page.large, &page.medium, &page.thumbnail])
-    {
-        let key = BlobKey::page(t.tenant, t.meeting, doc, page.index, size);
-        state
-            .blobs
-            .put(&t.region, &key, Bytes::from(image.jpeg.clone()))
-            .await?;
-    }
+        .map(|(size, image)| {
+            let key = BlobKey::page(t.tenant, t.meeting, doc, page.index, size);
+            let bytes = Bytes::from(image.jpeg.clone());
+            async move { state.blobs.put(&t.region, &key, bytes).await }
+        });
+    futures_util::future::try_join_all(puts).await?;
     if let Some(notes) = &page.notes {
         state
             .store
