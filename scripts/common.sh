@@ -42,17 +42,30 @@ require_converters() {
     fonts-crosextra-carlito fonts-liberation2
 }
 
-# The API contract test's fuzzer: Schemathesis from PyPI in a venv of its own
-# (.venv-contract, git-ignored), installed again when the pinned requirements change.
-require_contract_tools() {
+# pip_venv VENV REQUIREMENTS EXECUTABLE: a venv with the pinned requirements, installed
+# again when the requirements file changes (Debian's python3-venv provides the venv).
+pip_venv() {
+  local venv="$1" req="$2" exe="$3"
   deb_install python3 python3-venv
-  local venv=.venv-contract req=scripts/contract-requirements.txt
-  if [ ! -x "$venv/bin/schemathesis" ] || [ "$req" -nt "$venv/.installed" ]; then
-    say "Installing Schemathesis into $venv"
+  if [ ! -x "$venv/bin/$exe" ] || [ "$req" -nt "$venv/.installed" ]; then
+    say "Installing $exe into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --disable-pip-version-check -q -r "$req"
     touch "$venv/.installed"
   fi
+}
+
+# The API contract test's fuzzer: Schemathesis from PyPI in a venv of its own
+# (.venv-contract, git-ignored).
+require_contract_tools() {
+  pip_venv .venv-contract scripts/contract-requirements.txt schemathesis
+}
+
+# The S3-compatible server of the region tests and benchmarks: moto's server mode from PyPI
+# in a venv of its own (.venv-s3, git-ignored). The tests find it through CONFAB_MOTO_SERVER.
+require_s3_server() {
+  pip_venv .venv-s3 scripts/s3-requirements.txt moto_server
+  export CONFAB_MOTO_SERVER="$ROOT/.venv-s3/bin/moto_server"
 }
 
 require_toolchain() {

@@ -7,10 +7,12 @@
 //! whiteboard while N viewers watch its ink layer, and measures ink fan-out. `fleet` runs
 //! WebRTC bots on str0m against the server's SFU and against Janus, and compares them.
 //! `abuse` plays hostile clients (a sign-in storm, slow connections) and reports the
-//! server's memory and `/healthz` latency meanwhile.
+//! server's memory and `/healthz` latency meanwhile. `blobs` measures the region stores
+//! (local directory against S3 on moto) and the residency report.
 //! See BENCHMARKS.md for figures.
 
 mod abuse;
+mod blobs;
 mod fleet;
 mod procstat;
 mod server;
@@ -40,6 +42,8 @@ enum Command {
     Fleet(fleet::Args),
     /// Hostile clients (sign-in storm, slow connections): memory and /healthz meanwhile.
     Abuse(abuse::Args),
+    /// Blob throughput, local directory against S3 (moto), and the residency report's time.
+    Blobs(blobs::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -52,5 +56,6 @@ fn main() -> anyhow::Result<()> {
         Command::Strokes(args) => rt.block_on(strokes::run(args)),
         Command::Fleet(args) => rt.block_on(fleet::run(args)),
         Command::Abuse(args) => rt.block_on(abuse::run(args)),
+        Command::Blobs(args) => rt.block_on(blobs::run(args)),
     }
 }

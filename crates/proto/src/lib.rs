@@ -10,6 +10,7 @@ pub mod content;
 pub mod ids;
 pub mod permissions;
 pub mod policy;
+pub mod residency;
 pub mod rest;
 pub mod room;
 pub mod rules;

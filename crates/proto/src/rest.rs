@@ -48,11 +48,13 @@ pub enum ProblemType {
     BadDocument,
     MeetingQuota,
     Busy,
+    /// The organisation's storage region cannot be reached; nothing was stored elsewhere.
+    RegionUnavailable,
     Internal,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 21] = [
         Self::Unauthenticated,
         Self::InvalidCredentials,
         Self::Forbidden,
@@ -72,6 +74,7 @@ impl ProblemType {
         Self::BadDocument,
         Self::MeetingQuota,
         Self::Busy,
+        Self::RegionUnavailable,
         Self::Internal,
     ];
 
@@ -97,6 +100,7 @@ impl ProblemType {
             Self::BadDocument => "bad-document",
             Self::MeetingQuota => "meeting-quota",
             Self::Busy => "busy",
+            Self::RegionUnavailable => "region-unavailable",
             Self::Internal => "internal",
         }
     }

@@ -5,7 +5,7 @@ use std::{io::Read, net::SocketAddr, path::PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use confab_proto::{rest::CreateUser, AccountRole, TenantId};
-use confab_store::Store;
+use confab_store::{Blobs, Store};
 
 use crate::{config::Config, open_store, provision};
 
@@ -83,6 +83,16 @@ pub enum TenantCommand {
     },
     /// List organisations (id, region, name).
     List,
+    /// Where an organisation's data lives, and a scan of every other region's store
+    /// for any of its files.
+    Residency {
+        /// Organisation id.
+        #[arg(long)]
+        tenant: TenantId,
+        /// Print the report as JSON (as the REST API returns it).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,24 +230,47 @@ async fn tenant_or_first(
 
 async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     let config = load_config(&args.config)?;
-    let (store, first) = open_store(&config).await?;
+    config.validate()?;
+    let blobs = crate::open_blobs(&config)?;
+    let (store, first) = open_store(&config, &blobs).await?;
     if let Some((email, password)) = first {
         println!("First start: created the organisation \"Default\"; its administrator {email} has password {password}");
     }
-    let result = admin_command(&store, args.command).await;
+    let result = admin_command(&config, &store, &blobs, args.command).await;
     store.close().await;
     result
 }
 
-async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<()> {
+async fn admin_command(
+    config: &Config,
+    store: &Store,
+    blobs: &Blobs,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
     match command {
         AdminCommand::Tenant(TenantCommand::Create { name, region }) => {
-            let t = provision::create_tenant(store, &name, &region, None).await?;
+            let t = provision::create_tenant(store, blobs, &name, &region, None).await?;
             println!("{}", t.id());
         }
         AdminCommand::Tenant(TenantCommand::List) => {
             for t in store.tenants().await? {
                 println!("{}\t{}\t{}", t.id(), t.region, t.name);
+            }
+        }
+        AdminCommand::Tenant(TenantCommand::Residency { tenant, json }) => {
+            let t = store
+                .tenant(tenant)
+                .await?
+                .context("no such organisation")?;
+            let database = crate::database_path(config).display().to_string();
+            let report = confab_store::residency::report(store, blobs, &t, database).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", crate::residency::render(&report));
+            }
+            if !report.resident {
+                bail!("files of this organisation were found outside its region");
             }
         }
         AdminCommand::User(UserCommand::Create {
@@ -300,4 +333,39 @@ async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_undeclared_region_is_named_and_the_residency_report_runs() {
+        let data = std::env::temp_dir().join(format!("confab-cli-{}", uuid::Uuid::new_v4()));
+        let config = Config {
+            data: data.clone(),
+            ..Default::default()
+        };
+        let blobs = crate::open_blobs(&config).unwrap();
+        let (store, _) = open_store(&config, &blobs).await.unwrap();
+        let create = TenantCommand::Create {
+            name: "Lost".into(),
+            region: "atlantis".into(),
+        };
+        let err = admin_command(&config, &store, &blobs, AdminCommand::Tenant(create))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(r#"no region "atlantis" is configured (configured: local)"#),
+            "{err}"
+        );
+        let tenant = store.tenants().await.unwrap()[0].id();
+        let residency = TenantCommand::Residency { tenant, json: true };
+        admin_command(&config, &store, &blobs, AdminCommand::Tenant(residency))
+            .await
+            .unwrap();
+        store.close().await;
+        let _ = std::fs::remove_dir_all(data);
+    }
 }

@@ -8,6 +8,7 @@
 //! missing from the sample is an error, found by the tests).
 
 use std::{
+    collections::BTreeMap,
     net::{IpAddr, SocketAddr},
     path::PathBuf,
     time::Duration,
@@ -15,6 +16,7 @@ use std::{
 
 use anyhow::{bail, Context};
 use confab_media::{router::RouterConfig, sfu::SfuConfig};
+use confab_store::regions::{RegionSpec, S3Tuning};
 use serde::Deserialize;
 
 /// The commented sample configuration: every key, with its default.
@@ -33,6 +35,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Region of the first tenant created on first start.
     pub region: String,
+    /// The declared regions and their stores (a file's `[regions]` replaces the sample's).
+    pub regions: BTreeMap<String, RegionSpec>,
+    /// Bounds on requests to S3-compatible region stores.
+    pub s3: S3Tuning,
     pub limits: Limits,
     /// Document conversion (sizes, pages, time and memory limits, concurrency).
     pub convert: confab_convert::Limits,
@@ -419,7 +425,12 @@ impl Config {
     /// TOML laid over the sample configuration.
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let mut table: toml::Table = SAMPLE.parse().context("the sample configuration")?;
-        merge(&mut table, text.parse()?);
+        let over: toml::Table = text.parse()?;
+        if over.contains_key("regions") {
+            // Regions are a list, not tunables: a file's list replaces the sample's.
+            table.remove("regions");
+        }
+        merge(&mut table, over);
         Ok(table.try_into()?)
     }
 
@@ -467,12 +478,51 @@ impl Config {
             bail!("collab: frames_burst and frames_per_second must be positive");
         }
         self.media.validate()?;
+        self.validate_regions()?;
         if let Some(u) = &self.public_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 bail!("public_url must start with http:// or https://");
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    fn validate_regions(&self) -> anyhow::Result<()> {
+        if let Some(bad) = self
+            .regions
+            .keys()
+            .find(|n| !confab_store::regions::valid_name(n))
+        {
+            bail!("regions.{bad}: a region name is 1 to 64 letters, digits and dashes");
+        }
+        if !self.regions.contains_key(&self.region) {
+            bail!(
+                "region {:?} (of the first organisation) is not one of [regions]: {}",
+                self.region,
+                self.region_names()
+            );
+        }
+        let s3 = &self.s3;
+        if s3.connect_timeout_ms == 0 || s3.request_timeout_ms == 0 || s3.retry_timeout_ms == 0 {
+            bail!(
+                "s3: connect_timeout_ms, request_timeout_ms and retry_timeout_ms must be positive"
+            );
+        }
+        for (name, spec) in &self.regions {
+            if let RegionSpec::S3(s) = spec {
+                if !(s.endpoint.starts_with("http://") || s.endpoint.starts_with("https://")) {
+                    bail!("regions.{name}.endpoint must start with http:// or https://");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The declared regions' names, for messages.
+    pub fn region_names(&self) -> String {
+        self.regions.keys().cloned().collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -535,6 +585,28 @@ mod tests {
             media("max_packet_bytes = 70000").validate().is_err(),
             "no frame carries that"
         );
+    }
+
+    #[test]
+    fn a_files_regions_replace_the_default_and_must_hold_the_first_tenants() {
+        let two = "region = \"eu\"\n[regions.eu]\nkind = \"local\"\n\
+                   [regions.us]\nkind = \"s3\"\nendpoint = \"http://127.0.0.1:9\"\n\
+                   bucket = \"b\"\nsigning_region = \"us-east-1\"\n\
+                   access_key_id = \"k\"\nsecret_access_key = \"hush-hush\"";
+        let c = Config::from_toml(two).unwrap();
+        assert_eq!(
+            c.region_names(),
+            "eu, us",
+            "the sample's \"local\" is replaced"
+        );
+        c.validate().unwrap();
+        assert!(
+            !format!("{c:?}").contains("hush-hush"),
+            "the S3 secret never shows in Debug output (logs)"
+        );
+        let wrong = Config::from_toml("region = \"mars\"").unwrap();
+        assert!(wrong.validate().unwrap_err().to_string().contains("mars"));
+        assert!(Config::from_toml("[regions.x]\nkind = \"ftp\"").is_err());
     }
 
     #[test]

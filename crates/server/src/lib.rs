@@ -17,6 +17,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod provision;
+pub mod residency;
 pub mod runtime;
 pub mod secrets;
 
@@ -69,15 +70,32 @@ impl Server {
 
 pub const FIRST_ADMIN_EMAIL: &str = "admin@confab.local";
 
+/// The database file in the data directory.
+pub fn database_path(config: &Config) -> std::path::PathBuf {
+    config.data.join("confab.db")
+}
+
+/// Opens every declared region's store (contacting none of them yet).
+pub fn open_blobs(config: &Config) -> anyhow::Result<Blobs> {
+    let regions =
+        confab_store::regions::open_all(&config.regions, &config.data.join("blobs"), &config.s3)
+            .context("opening the regions' stores")?;
+    Ok(Blobs::new(regions))
+}
+
 /// Opens the database in the data directory (creating it), and on first start the
 /// first organisation and its provider admin.
-pub async fn open_store(config: &Config) -> anyhow::Result<(Store, Option<(String, String)>)> {
+pub async fn open_store(
+    config: &Config,
+    blobs: &Blobs,
+) -> anyhow::Result<(Store, Option<(String, String)>)> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("creating data directory {}", config.data.display()))?;
-    let store = Store::open_sqlite(&config.data.join("confab.db")).await?;
+    let store = Store::open_sqlite(&database_path(config)).await?;
     let mut first_admin = None;
     if store.tenant_count().await? == 0 {
-        let tenant = provision::create_tenant(&store, "Default", &config.region, None).await?;
+        let tenant =
+            provision::create_tenant(&store, blobs, "Default", &config.region, None).await?;
         let password = secrets::new_password();
         let req = CreateUser {
             email: FIRST_ADMIN_EMAIL.into(),
@@ -107,7 +125,8 @@ fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 /// Starts a server on `config.listen` (port 0 picks a free port).
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.validate()?;
-    let (store, first_admin) = open_store(&config).await?;
+    let blobs = open_blobs(&config)?;
+    let (store, first_admin) = open_store(&config, &blobs).await?;
     // HTTP connections must never take the descriptors the rest of the server needs.
     let files = listener::raise_fd_limit();
     let room = files.saturating_sub(listener::fd_headroom(config.media.max_tcp_connections));
@@ -127,7 +146,6 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.listen = addr;
     let config = Arc::new(config);
     let shutdown = CancellationToken::new();
-    let blobs = Blobs::local(config.data.join("blobs"));
     let converter = Converter::start(ConverterConfig {
         work_root: config.data.join("convert"),
         limits: config.convert.clone(),

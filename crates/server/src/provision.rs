@@ -7,7 +7,7 @@ use confab_proto::{
     rules::{self, Text},
     Policy,
 };
-use confab_store::{ApiTokenRow, Store, StoreError, TenantRow, UserRow};
+use confab_store::{ApiTokenRow, Blobs, Store, StoreError, TenantRow, UserRow};
 
 use crate::secrets;
 
@@ -48,14 +48,26 @@ fn text(field: &'static str, rule: Text, value: &str) -> Result<String> {
     Ok(value.trim().to_owned())
 }
 
+/// Creates a tenant pinned to `region`, which must be one of `blobs`' declared regions.
 pub async fn create_tenant(
     store: &Store,
+    blobs: &Blobs,
     name: &str,
     region: &str,
     policy: Option<Policy>,
 ) -> Result<TenantRow> {
     let name = text("name", rules::TENANT_NAME, name)?;
     check("region", rules::REGION, region)?;
+    if blobs.region(region).is_err() {
+        let known: Vec<_> = blobs.regions().map(|r| r.name.as_str()).collect();
+        return Err(invalid(
+            "region",
+            format!(
+                "no region {region:?} is configured (configured: {})",
+                known.join(", ")
+            ),
+        ));
+    }
     let policy = policy.unwrap_or_default();
     if let Some((field, needs)) = confab_core::rights::policy_problem(&policy) {
         return Err(invalid(field, format!("policy: {needs}")));

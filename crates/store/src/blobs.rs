@@ -1,27 +1,52 @@
 //! The blob store: files (uploads, page images) in the tenant's region, over
-//! `object_store`. Every key starts with the tenant, and each region has its own store,
-//! so one organisation's files are never written where another region's live.
-//!
-//! The embedded default keeps each region in its own directory under the data
-//! directory; an S3-compatible store per region plugs in here.
+//! `object_store`. Every key starts with the tenant, and each region has its own store
+//! ([`crate::regions`]), so one organisation's files are never written where another
+//! region's live. A region that is not declared, or whose store fails, is an error:
+//! nothing falls back to another store.
 
-use std::{collections::HashMap, path::PathBuf, sync::Arc};
+use std::{collections::BTreeMap, sync::Arc};
 
 use bytes::Bytes;
 use confab_proto::{DocumentId, MeetingId, TenantId};
-use futures_util::TryStreamExt;
-use object_store::{local::LocalFileSystem, path::Path, ObjectStore, PutPayload};
+use futures_util::{stream::BoxStream, StreamExt, TryStreamExt};
+use object_store::{path::Path, ObjectMeta, PutPayload};
+
+use crate::regions::Region;
 
 /// What can go wrong with blobs.
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
-    #[error("blob store: {0}")]
-    Store(#[from] object_store::Error),
+    /// The region's store failed or could not be reached; nothing was stored elsewhere.
+    #[error("the storage of region {region} failed: {source}")]
+    Store {
+        region: String,
+        source: object_store::Error,
+    },
     #[error("blob store directory: {0}")]
     Io(#[from] std::io::Error),
-    /// A region name that cannot be a directory.
-    #[error("invalid region {0:?}")]
-    Region(String),
+    /// A region that is not declared in the configuration.
+    #[error("no region {0:?} is configured")]
+    UnknownRegion(String),
+}
+
+impl BlobError {
+    fn store(region: &str) -> impl Fn(object_store::Error) -> Self + '_ {
+        move |source| BlobError::Store {
+            region: region.to_owned(),
+            source,
+        }
+    }
+}
+
+/// The kinds of file a tenant has, told apart by their keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BlobClass {
+    /// Files as uploaded (decks, documents, images).
+    Upload,
+    /// Rendered page images (every size).
+    PageImage,
+    /// Anything else under the tenant's prefix (none is written today).
+    Other,
 }
 
 /// Where a blob lives; built only from typed ids, so keys cannot collide or escape.
@@ -55,86 +80,125 @@ impl BlobKey {
         )))
     }
 
+    /// Everything of one tenant, in any region.
+    pub fn tenant_prefix(tenant: TenantId) -> Self {
+        Self(Path::from(format!("tenants/{tenant}")))
+    }
+
+    /// Which kind of file the key at `path` holds.
+    pub fn class_of(path: &Path) -> BlobClass {
+        let parts: Vec<_> = path.parts().collect();
+        match parts.iter().map(|p| p.as_ref()).collect::<Vec<&str>>()[..] {
+            ["tenants", _, "meetings", _, "documents", _, "upload"] => BlobClass::Upload,
+            ["tenants", _, "meetings", _, "documents", _, "pages", _] => BlobClass::PageImage,
+            _ => BlobClass::Other,
+        }
+    }
+
     /// Everything of one document.
     pub fn document_prefix(tenant: TenantId, meeting: MeetingId, doc: DocumentId) -> Self {
         Self(Path::from(Self::document(tenant, meeting, doc)))
     }
 }
 
-/// Blob stores per region.
+/// The blob stores of every declared region; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Blobs {
-    root: PathBuf,
-    stores: Arc<std::sync::Mutex<HashMap<String, Arc<dyn ObjectStore>>>>,
+    regions: Arc<BTreeMap<String, Region>>,
 }
 
 impl Blobs {
-    /// Local directories under `root`, one per region.
-    pub fn local(root: PathBuf) -> Self {
+    pub fn new(regions: Vec<Region>) -> Self {
         Self {
-            root,
-            stores: Arc::default(),
+            regions: Arc::new(regions.into_iter().map(|r| (r.name.clone(), r)).collect()),
         }
     }
 
-    fn store(&self, region: &str) -> Result<Arc<dyn ObjectStore>, BlobError> {
-        if region.is_empty()
-            || !region
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(BlobError::Region(region.to_owned()));
-        }
-        let mut stores = self.stores.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = stores.get(region) {
-            return Ok(s.clone());
-        }
-        let dir = self.root.join(region);
-        std::fs::create_dir_all(&dir)?;
-        let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
-        stores.insert(region.to_owned(), store.clone());
-        Ok(store)
+    /// The declared region called `name`.
+    pub fn region(&self, name: &str) -> Result<&Region, BlobError> {
+        self.regions
+            .get(name)
+            .ok_or_else(|| BlobError::UnknownRegion(name.to_owned()))
+    }
+
+    /// Every declared region, by name.
+    pub fn regions(&self) -> impl Iterator<Item = &Region> {
+        self.regions.values()
     }
 
     pub async fn put(&self, region: &str, key: &BlobKey, bytes: Bytes) -> Result<(), BlobError> {
-        self.store(region)?
+        self.region(region)?
+            .store
             .put(&key.0, PutPayload::from_bytes(bytes))
-            .await?;
+            .await
+            .map_err(BlobError::store(region))?;
         Ok(())
     }
 
     /// The blob's bytes, or `None` if there is no such blob.
     pub async fn get(&self, region: &str, key: &BlobKey) -> Result<Option<Bytes>, BlobError> {
-        match self.store(region)?.get(&key.0).await {
-            Ok(r) => Ok(Some(r.bytes().await?)),
+        let got = self.region(region)?.store.get(&key.0).await;
+        match got {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(BlobError::store(region))?)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(BlobError::store(region)(e)),
+        }
+    }
+
+    /// Every blob under `prefix` in one region, as the store lists them.
+    pub fn list<'a>(
+        &'a self,
+        region: &'a str,
+        prefix: &BlobKey,
+    ) -> BoxStream<'a, Result<ObjectMeta, BlobError>> {
+        match self.region(region) {
+            Ok(r) => r
+                .store
+                .list(Some(&prefix.0))
+                .map_err(BlobError::store(region))
+                .boxed(),
+            Err(e) => futures_util::stream::once(async { Err(e) }).boxed(),
         }
     }
 
     /// Deletes every blob under `prefix`.
     pub async fn delete_prefix(&self, region: &str, prefix: &BlobKey) -> Result<(), BlobError> {
-        let store = self.store(region)?;
-        let paths: Vec<Path> = store
-            .list(Some(&prefix.0))
+        let paths: Vec<Path> = self
+            .list(region, prefix)
             .map_ok(|m| m.location)
             .try_collect()
             .await?;
+        let store = &self.region(region)?.store;
         for p in paths {
-            store.delete(&p).await?;
+            store.delete(&p).await.map_err(BlobError::store(region))?;
         }
         Ok(())
+    }
+
+    /// Deletes one blob (absent is fine).
+    pub async fn delete(&self, region: &str, key: &BlobKey) -> Result<(), BlobError> {
+        match self.region(region)?.store.delete(&key.0).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(BlobError::store(region)(e)),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::regions::{open_all, RegionSpec};
 
     #[tokio::test]
     async fn blobs_round_trip_per_region_and_deleting_a_document_removes_its_pages() {
         let root = std::env::temp_dir().join(format!("confab-blobs-{}", uuid::Uuid::new_v4()));
-        let blobs = Blobs::local(root.clone());
+        let tuning = crate::regions::tests::tuning();
+        let local = RegionSpec::Local { directory: None };
+        let specs = [
+            ("eu-central".to_owned(), local.clone()),
+            ("us-east".to_owned(), local),
+        ];
+        let blobs = Blobs::new(open_all(&specs.into_iter().collect(), &root, &tuning).unwrap());
         let (t, m, d) = (TenantId::new(), MeetingId::new(), DocumentId::new());
         let page = BlobKey::page(t, m, d, 0, "large");
         blobs
@@ -157,8 +221,13 @@ mod tests {
             .unwrap();
         assert_eq!(blobs.get("eu-central", &page).await.unwrap(), None);
         assert!(matches!(
-            blobs.get("../etc", &page).await,
-            Err(BlobError::Region(_))
+            blobs.get("atlantis", &page).await,
+            Err(BlobError::UnknownRegion(_))
         ));
+        assert_eq!(BlobKey::class_of(&page.0), BlobClass::PageImage);
+        assert_eq!(
+            BlobKey::class_of(&BlobKey::upload(t, m, d).0),
+            BlobClass::Upload
+        );
     }
 }

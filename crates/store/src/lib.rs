@@ -11,6 +11,10 @@ mod collab;
 mod documents;
 mod meeting_state;
 mod meetings;
+#[cfg(feature = "moto")]
+pub mod moto;
+pub mod regions;
+pub mod residency;
 mod seats;
 mod tenants;
 
@@ -21,7 +25,7 @@ use sqlx::sqlite::{
 };
 
 pub use accounts::{ApiTokenRow, UserRow};
-pub use blobs::{BlobError, BlobKey, Blobs};
+pub use blobs::{BlobClass, BlobError, BlobKey, Blobs};
 pub use meeting_state::MeetingState;
 pub use meetings::MeetingRow;
 pub use seats::{NewSeat, SeatRow};

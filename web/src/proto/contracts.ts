@@ -45,5 +45,6 @@ export const problemTypes = {
   badDocument: 'urn:confab:problem:bad-document',
   meetingQuota: 'urn:confab:problem:meeting-quota',
   busy: 'urn:confab:problem:busy',
+  regionUnavailable: 'urn:confab:problem:region-unavailable',
   internal: 'urn:confab:problem:internal',
 } as const;

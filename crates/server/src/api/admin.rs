@@ -77,7 +77,14 @@ pub async fn create_tenant(
     Json(req): Json<CreateTenant>,
 ) -> ApiResult<(StatusCode, Json<TenantView>)> {
     require_provider(&auth)?;
-    let row = provision::create_tenant(&state.store, &req.name, &req.region, req.policy).await?;
+    let row = provision::create_tenant(
+        &state.store,
+        &state.blobs,
+        &req.name,
+        &req.region,
+        req.policy,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(row.view()?)))
 }
 

@@ -52,6 +52,9 @@ pub enum ApiError {
     QuotaExceeded,
     #[error("Busy; try again shortly")]
     Busy,
+    /// The tenant's region cannot store or serve files now; nothing went elsewhere.
+    #[error("This organisation's storage region is unavailable; nothing was stored")]
+    RegionUnavailable(String),
     #[error("Internal error")]
     Internal(String),
 }
@@ -104,6 +107,13 @@ impl ApiError {
             ),
             QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, P::MeetingQuota, None),
             Busy => (StatusCode::SERVICE_UNAVAILABLE, P::Busy, None),
+            RegionUnavailable(region) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                P::RegionUnavailable,
+                Some(format!(
+                    "the storage of region {region} cannot be reached; try again later"
+                )),
+            ),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, P::Internal, None),
         }
     }
@@ -251,7 +261,29 @@ impl From<confab_convert::ConvertError> for ApiError {
 
 impl From<confab_store::BlobError> for ApiError {
     fn from(e: confab_store::BlobError) -> Self {
-        ApiError::Internal(e.to_string())
+        use confab_store::BlobError as E;
+        match e {
+            // The cause goes to the log (it names the endpoint, never a credential).
+            E::Store { region, source } => {
+                tracing::warn!(%region, error = %source, "region storage failed");
+                ApiError::RegionUnavailable(region)
+            }
+            E::UnknownRegion(region) => {
+                tracing::error!(%region, "a tenant's region is not configured");
+                ApiError::RegionUnavailable(region)
+            }
+            E::Io(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<confab_store::residency::ResidencyError> for ApiError {
+    fn from(e: confab_store::residency::ResidencyError) -> Self {
+        use confab_store::residency::ResidencyError as E;
+        match e {
+            E::Store(e) => e.into(),
+            E::Blob(e) => e.into(),
+        }
     }
 }
 

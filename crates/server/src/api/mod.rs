@@ -16,6 +16,7 @@ pub mod links;
 pub mod listener;
 pub mod meetings;
 pub mod openapi;
+pub mod residency;
 pub mod room_channel;
 pub mod session;
 pub mod socket;
@@ -140,6 +141,7 @@ fn v1(upload_limit: usize) -> Router<AppState> {
             "/tenants/{id}/policy",
             get(admin::get_policy).put(admin::set_policy),
         )
+        .route("/tenants/{id}/residency", get(residency::report))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}", patch(admin::update_user))
         .route("/tokens", get(admin::list_tokens).post(admin::create_token))

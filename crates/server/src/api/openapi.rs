@@ -21,7 +21,9 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{admin, auth::SESSION_COOKIE, documents, export, health, links, meetings, session};
+use super::{
+    admin, auth::SESSION_COOKIE, documents, export, health, links, meetings, residency, session,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,6 +43,7 @@ use super::{admin, auth::SESSION_COOKIE, documents, export, health, links, meeti
         documents::upload, documents::page, documents::notes, export::export,
         admin::list_tenants, admin::create_tenant, admin::get_policy, admin::set_policy,
         admin::list_users, admin::create_user, admin::update_user, admin::list_tokens, admin::create_token, admin::delete_token,
+        residency::report,
     ),
     components(schemas(Problem), responses(Problem)),
     security(("session" = []), ("api_token" = [])),

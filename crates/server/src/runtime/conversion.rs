@@ -73,20 +73,20 @@ pub async fn start(
     name: String,
     upload: Bytes,
 ) -> Result<DocumentInfo, ConversionError> {
-    tokio::fs::create_dir_all(&state.uploads).await?;
     let id = DocumentId::new();
-    let temp = TempUpload(state.uploads.join(id.to_string()));
-    tokio::fs::write(&temp.0, &upload).await?;
-    let job = state.converter.submit(&temp.0, &name).await?;
-    drop(temp); // the converter has its own copy
-    state
-        .blobs
-        .put(
-            &region,
-            &BlobKey::upload(tenant, meeting, id),
-            upload.clone(),
-        )
-        .await?;
+    let key = BlobKey::upload(tenant, meeting, id);
+    // Into the tenant's region first: when its store is unreachable the upload fails
+    // here, before any conversion work (and nothing is kept anywhere else).
+    state.blobs.put(&region, &key, upload.clone()).await?;
+    let job = match submit(state, id, &name, &upload).await {
+        Ok(job) => job,
+        Err(e) => {
+            if let Err(d) = state.blobs.delete(&region, &key).await {
+                tracing::warn!(document = %id, error = %d, "removing a refused upload failed");
+            }
+            return Err(e);
+        }
+    };
     let doc = DocumentInfo {
         id,
         name,
@@ -114,6 +114,19 @@ pub async fn start(
     Ok(doc)
 }
 
+/// Hands the upload to the converter (through a temporary file it copies).
+async fn submit(
+    state: &Conversions,
+    id: DocumentId,
+    name: &str,
+    upload: &Bytes,
+) -> Result<JobHandle, ConversionError> {
+    tokio::fs::create_dir_all(&state.uploads).await?;
+    let temp = TempUpload(state.uploads.join(id.to_string()));
+    tokio::fs::write(&temp.0, upload).await?;
+    Ok(state.converter.submit(&temp.0, name).await?)
+}
+
 /// Follows a job to its end, storing pages and reporting progress.
 async fn follow(
     state: Conversions,
@@ -129,7 +142,7 @@ async fn follow(
                 Err(e) => {
                     tracing::error!(document = %doc.id, error = %e, "storing a page failed");
                     doc.status = DocumentStatus::Failed {
-                        error: "the page images could not be stored".into(),
+                        error: "the page images could not be stored (this organisation's storage region is unavailable)".into(),
                     };
                 }
             },
@@ -168,16 +181,16 @@ async fn store_page(
     doc: DocumentId,
     page: &Page,
 ) -> Result<PageInfo, ConversionError> {
-    for (size, image) in SIZES
+    // The sizes at once: on S3 each is a round trip (BENCHMARKS.md, region stores).
+    let puts = SIZES
         .iter()
         .zip([&page.large, &page.medium, &page.thumbnail])
-    {
-        let key = BlobKey::page(t.tenant, t.meeting, doc, page.index, size);
-        state
-            .blobs
-            .put(&t.region, &key, Bytes::from(image.jpeg.clone()))
-            .await?;
-    }
+        .map(|(size, image)| {
+            let key = BlobKey::page(t.tenant, t.meeting, doc, page.index, size);
+            let bytes = Bytes::from(image.jpeg.clone());
+            async move { state.blobs.put(&t.region, &key, bytes).await }
+        });
+    futures_util::future::try_join_all(puts).await?;
     if let Some(notes) = &page.notes {
         state
             .store

@@ -34,12 +34,17 @@ pub fn temp_dir() -> PathBuf {
     d
 }
 
+/// The default configuration plus a second local region, `eu-central`, that the tests
+/// create organisations in.
 pub fn config(data: &std::path::Path) -> Config {
-    Config {
+    let mut c = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data: data.to_owned(),
         ..Default::default()
-    }
+    };
+    let local = confab_store::regions::RegionSpec::Local { directory: None };
+    c.regions.insert("eu-central".into(), local);
+    c
 }
 
 impl TestServer {
@@ -106,12 +111,19 @@ impl TestServer {
     /// Creates an organisation (as the provider admin) with a tenant admin `email`, signed
     /// in; returns the organisation's id and that admin's client.
     pub async fn tenant_admin(&self, tenant: &str, email: &str) -> (String, Client) {
+        self.tenant_admin_in(tenant, email, "eu-central").await
+    }
+
+    /// [`Self::tenant_admin`] with the organisation in `region`.
+    pub async fn tenant_admin_in(
+        &self,
+        tenant: &str,
+        email: &str,
+        region: &str,
+    ) -> (String, Client) {
         let provider = self.admin_client().await;
         let r = provider
-            .post(
-                "/api/v1/tenants",
-                json!({"name": tenant, "region": "eu-central"}),
-            )
+            .post("/api/v1/tenants", json!({"name": tenant, "region": region}))
             .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let id = r.json::<Value>().await.unwrap()["id"]
