@@ -179,14 +179,14 @@ pub struct CreateUser {
 pub struct UpdateUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    #[schema(schema_with = rules::schema::user_name)]
+    #[schema(schema_with = rules::schema::optional_user_name)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub role: Option<AccountRole>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    #[schema(schema_with = rules::schema::password)]
+    #[schema(schema_with = rules::schema::optional_password)]
     pub password: Option<String>,
 }
 

@@ -239,8 +239,14 @@ pub mod schema {
     pub fn password() -> Object {
         PASSWORD.schema()
     }
+    pub fn optional_password() -> Object {
+        PASSWORD.nullable_schema()
+    }
     pub fn user_name() -> Object {
         USER_NAME.schema()
+    }
+    pub fn optional_user_name() -> Object {
+        USER_NAME.nullable_schema()
     }
     pub fn optional_display_name() -> Object {
         DISPLAY_NAME.nullable_schema()
