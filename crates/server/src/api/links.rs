@@ -26,7 +26,7 @@ use super::{
     guesses::{Device, Peer},
     AppState,
 };
-use crate::secrets;
+use crate::{runtime::meeting::ActorMsg, secrets};
 
 /// The meeting behind a key, if the link still works.
 async fn open_link(state: &AppState, key: &str) -> ApiResult<(MeetingRow, bool)> {
@@ -156,6 +156,8 @@ pub async fn join(
     let (device, device_cookie) = device.or_new(state.config.https());
     let device_hash = device.hash().filter(|_| guest);
     if let Some(hash) = &device_hash {
+        // A bar decided by the live meeting a moment ago may still be on its way to the store.
+        state.meetings.ask(m.id(), ActorMsg::Flush).await;
         if state.store.device_barred(m.tenant(), m.id(), hash).await? {
             return Err(ApiError::Forbidden("you were removed from this meeting"));
         }

@@ -121,6 +121,9 @@ pub(crate) enum ActorMsg {
     End(ByeReason),
     /// These seats' join tokens were revoked: out they go.
     Revoke(Vec<ParticipantId>),
+    /// Answered once every change the meeting made so far is in the store, so that a REST
+    /// handler reading the store (a bar, say) sees what the live meeting already decided.
+    Flush(oneshot::Sender<()>),
     /// A document's conversion progressed.
     Document(DocumentInfo),
     /// May this participant fetch this page now?
@@ -294,7 +297,7 @@ impl Actor {
         tracing::info!(meeting = %self.id, "meeting actor stopped");
     }
 
-    async fn on_message(&mut self, msg: ActorMsg, persist: &mpsc::Sender<Persist>) {
+    async fn on_message(&mut self, msg: ActorMsg, persist: &mpsc::Sender<ToPersister>) {
         match msg {
             ActorMsg::Hello { seat, resume, conn } => {
                 if let Some(old) = self.conns.remove(&seat.id) {
@@ -348,6 +351,10 @@ impl Actor {
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
             ActorMsg::Revoke(seats) => self.apply(Input::Revoke(seats), None, persist).await,
+            ActorMsg::Flush(reply) => {
+                // Dropped unanswered if the persister is gone; the asker then reads the store.
+                let _ = persist.send(ToPersister::Flush(reply)).await;
+            }
             ActorMsg::Document(doc) => self.apply(Input::Document(doc), None, persist).await,
             ActorMsg::MayViewPage {
                 participant,
@@ -397,7 +404,7 @@ impl Actor {
         &mut self,
         input: Input,
         reference: Option<u32>,
-        persist: &mpsc::Sender<Persist>,
+        persist: &mpsc::Sender<ToPersister>,
     ) {
         let mut outputs = self.meeting.handle(Utc::now(), input);
         loop {
@@ -417,7 +424,7 @@ impl Actor {
         &mut self,
         out: Output,
         reference: Option<u32>,
-        persist: &mpsc::Sender<Persist>,
+        persist: &mpsc::Sender<ToPersister>,
     ) {
         match out {
             Output::Event { seq, to, event } => {
@@ -496,7 +503,7 @@ impl Actor {
             }
             Output::MediaGone { participant } => self.media.gone(self.id, participant).await,
             Output::Persist(p) => {
-                if persist.send(p).await.is_err() {
+                if persist.send(ToPersister::Write(p)).await.is_err() {
                     tracing::error!(meeting = %self.id, "persister gone; change not saved");
                 }
             }
@@ -506,7 +513,7 @@ impl Actor {
     /// Relays what the SFU noticed: slots, layers and undecodable tracks to the
     /// participant concerned, the dominant speaker to the meeting (a sequenced event for
     /// everyone).
-    async fn media_notice(&mut self, notice: Notice, persist: &mpsc::Sender<Persist>) {
+    async fn media_notice(&mut self, notice: Notice, persist: &mpsc::Sender<ToPersister>) {
         let (to, msg) = match notice {
             Notice::Slots {
                 participant,
@@ -619,6 +626,13 @@ impl Actor {
     }
 }
 
+/// What the actor hands its persister, in order.
+enum ToPersister {
+    Write(Persist),
+    /// Answer once everything before this is written.
+    Flush(oneshot::Sender<()>),
+}
+
 /// Writes durable changes, batching chat messages into one transaction.
 async fn persist_loop(
     store: Store,
@@ -626,7 +640,7 @@ async fn persist_loop(
     region: String,
     tenant: TenantId,
     meeting: MeetingId,
-    mut rx: mpsc::Receiver<Persist>,
+    mut rx: mpsc::Receiver<ToPersister>,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -637,7 +651,16 @@ async fn persist_loop(
             }
         }
         let mut chat = Vec::new();
+        // Answered after the whole batch, chat included, is written.
+        let mut flushed = Vec::new();
         for p in batch {
+            let p = match p {
+                ToPersister::Write(p) => p,
+                ToPersister::Flush(reply) => {
+                    flushed.push(reply);
+                    continue;
+                }
+            };
             let result = match p {
                 Persist::Chat(m) => {
                     chat.push(m);
@@ -688,6 +711,9 @@ async fn persist_loop(
             if let Err(e) = store.append_chat(tenant, meeting, &chat).await {
                 tracing::error!(%meeting, error = %e, count = chat.len(), "saving chat failed");
             }
+        }
+        for reply in flushed {
+            let _ = reply.send(());
         }
     }
 }
