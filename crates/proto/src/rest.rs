@@ -34,6 +34,7 @@ pub enum ProblemType {
     Forbidden,
     CrossSite,
     NotFound,
+    MethodNotAllowed,
     UnknownLink,
     LinkExpired,
     MeetingCancelled,
@@ -52,12 +53,13 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 21] = [
         Self::Unauthenticated,
         Self::InvalidCredentials,
         Self::Forbidden,
         Self::CrossSite,
         Self::NotFound,
+        Self::MethodNotAllowed,
         Self::UnknownLink,
         Self::LinkExpired,
         Self::MeetingCancelled,
@@ -83,6 +85,7 @@ impl ProblemType {
             Self::Forbidden => "forbidden",
             Self::CrossSite => "cross-site",
             Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
             Self::UnknownLink => "unknown-link",
             Self::LinkExpired => "link-expired",
             Self::MeetingCancelled => "meeting-cancelled",
