@@ -126,6 +126,7 @@ env.test(
         return rids;
       }, { timeout: 30_000 });
       assert.ok(rids.every((r) => ["l", "m", "h"].includes(r)), `${who}: ${rids}`);
+      console.log(`${who} sends simulcast layers ${rids.join(", ")}`);
     }
     checkFirefoxPages([fox]);
     await fox.close();

@@ -6,8 +6,11 @@
 //! time and resident memory (from /proc). `strokes` has one presenter draw on a
 //! whiteboard while N viewers watch its ink layer, and measures ink fan-out. `fleet` runs
 //! WebRTC bots on str0m against the server's SFU and against Janus, and compares them.
+//! `abuse` plays hostile clients (a sign-in storm, slow connections) and reports the
+//! server's memory and `/healthz` latency meanwhile.
 //! See BENCHMARKS.md for figures.
 
+mod abuse;
 mod fleet;
 mod procstat;
 mod server;
@@ -35,6 +38,8 @@ enum Command {
     Strokes(strokes::Args),
     /// Run WebRTC bots (str0m) against Confab's SFU and Janus, scenario by scenario.
     Fleet(fleet::Args),
+    /// Hostile clients (sign-in storm, slow connections): memory and /healthz meanwhile.
+    Abuse(abuse::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -46,5 +51,6 @@ fn main() -> anyhow::Result<()> {
         Command::Swarm(args) => rt.block_on(swarm::run(args)),
         Command::Strokes(args) => rt.block_on(strokes::run(args)),
         Command::Fleet(args) => rt.block_on(fleet::run(args)),
+        Command::Abuse(args) => rt.block_on(abuse::run(args)),
     }
 }

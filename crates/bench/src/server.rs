@@ -23,13 +23,39 @@ pub struct ConfabProcess {
     data: PathBuf,
 }
 
+/// Configuration for a crowd from one machine: every simulated person comes from
+/// 127.0.0.1, which the per-address guest-join budget would otherwise stop at 20.
+const CROWD_CONFIG: &str = "[guesses]\njoins_per_address = 1000000\n";
+
 impl ConfabProcess {
+    /// A server with its defaults (as hostile clients meet it).
     pub async fn start(binary: &std::path::Path, port: u16) -> anyhow::Result<Self> {
+        Self::start_with(binary, port, None).await
+    }
+
+    /// A server that lets a whole crowd join from this one machine.
+    pub async fn start_for_crowd(binary: &std::path::Path, port: u16) -> anyhow::Result<Self> {
+        Self::start_with(binary, port, Some(CROWD_CONFIG)).await
+    }
+
+    async fn start_with(
+        binary: &std::path::Path,
+        port: u16,
+        config: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let data = std::env::temp_dir().join(format!("confab-bench-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
-        let mut child = tokio::process::Command::new(binary)
+        let mut command = tokio::process::Command::new(binary);
+        command
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(&data)
+            .arg(&data);
+        if let Some(config) = config {
+            std::fs::create_dir_all(&data)?;
+            let file = data.join("bench.toml");
+            std::fs::write(&file, config)?;
+            command.arg("--config").arg(file);
+        }
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

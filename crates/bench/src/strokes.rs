@@ -62,7 +62,7 @@ pub struct Args {
 const EMPTY_UPDATE: &[u8] = &[0, 0];
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let server = ConfabProcess::start(&args.server, args.port).await?;
+    let server = ConfabProcess::start_for_crowd(&args.server, args.port).await?;
     let (meeting, key) = server.meeting_now("Strokes").await?;
     let mut organizer =
         Organizer::join(&server.admin, &server.base, &server.ws_url, &key, meeting).await?;

@@ -60,7 +60,7 @@ fn unstamp(text: &str) -> Option<Duration> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let server = ConfabProcess::start(&args.server, args.port).await?;
+    let server = ConfabProcess::start_for_crowd(&args.server, args.port).await?;
     let (pid, base, ws_url) = (server.pid, server.base.clone(), server.ws_url.clone());
     let http = server.admin.clone();
     let (meeting_id, key) = server.meeting_now("Swarm").await?;

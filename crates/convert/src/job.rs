@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::detect::{self, DocumentKind, Family};
 use crate::pdf::{self, Page, Renderer};
 use crate::pptx_steps::{self, Expansion, PageSource};
-use crate::sandbox::{JobCgroup, MemoryLimit, Sandbox, Tools};
+use crate::sandbox::{JobCgroup, MemoryLimit, Outside, Sandbox, Tools};
 use crate::{office, picture, ConvertError, Limits};
 
 /// What the server configures.
@@ -87,6 +87,7 @@ pub struct Converter {
 struct Shared {
     config: ConverterConfig,
     memory: MemoryLimit,
+    outside: Outside,
 }
 
 impl Drop for Shared {
@@ -112,9 +113,14 @@ impl Converter {
         std::fs::create_dir_all(&config.work_root)
             .map_err(|e| ConvertError::internal("creating the work root", e))?;
         let memory = MemoryLimit::probe();
+        let outside = Outside::probe(&config.tools);
         let slots = Arc::new(Semaphore::new(config.limits.concurrency.max(1)));
         let (queue, mut waiting) = mpsc::channel::<Job>(config.limits.queue_capacity.max(1));
-        let shared = Arc::new(Shared { config, memory });
+        let shared = Arc::new(Shared {
+            config,
+            memory,
+            outside,
+        });
         let dispatcher_shared = Arc::clone(&shared);
         tokio::spawn(async move {
             while let Some(job) = waiting.recv().await {
@@ -194,8 +200,8 @@ fn prepare(
         .prefix("job-")
         .tempdir_in(&config.work_root)
         .map_err(|e| ConvertError::internal("creating job directory", e))?;
-    // The sandbox's uid must be able to enter the directory (tempfile makes it 0700, which is
-    // fine: the sandbox maps our uid to its own).
+    // The sandbox's uid must be able to enter the directory (tempfile makes it 0700): it
+    // maps our uid to its own, or, when we are root, the directory is handed over to it.
     let input_name = format!("input.{}", kind.extension());
     std::fs::copy(input, dir.path().join(&input_name))
         .map_err(|e| ConvertError::internal("copying upload", e))?;
@@ -234,11 +240,17 @@ async fn run(job: Job, shared: &Shared) {
         }
         MemoryLimit::AddressSpace => None,
     };
+    if let Err(e) = shared.outside.hand_over(dir.path()) {
+        let error = ConvertError::internal("giving the job directory to the sandbox user", e);
+        let _ = events.send(JobEvent::Failed(error)).await;
+        return;
+    }
     let sandbox = Sandbox {
         job_dir: dir.path().to_owned(),
         tools: shared.config.tools.clone(),
         cgroup,
         memory_bytes: limits.memory_bytes,
+        outside: shared.outside,
     };
     let outcome = tokio::select! {
         outcome = pipeline(&sandbox, kind, &input_name, limits, &events) => Some(outcome),

@@ -121,6 +121,13 @@ pub enum ConvertError {
     /// The document has more pages (after click steps are expanded) than allowed.
     #[error("the document has {pages} pages; at most {max} are allowed")]
     TooManyPages { pages: u32, max: u32 },
+    /// An image declares more pixels than allowed (decoding it would take too much memory).
+    #[error("the image is {width}×{height} pixels; at most {max_pixels} pixels are allowed")]
+    ImageTooLarge {
+        width: u32,
+        height: u32,
+        max_pixels: u64,
+    },
     /// The upload is bigger than allowed.
     #[error("the file is {bytes} bytes; at most {max} bytes are allowed")]
     TooLarge { bytes: u64, max: u64 },
@@ -164,6 +171,7 @@ impl ConvertError {
             ConvertError::ZipBomb { .. } => "zip_bomb",
             ConvertError::TooManyPages { .. } => "too_many_pages",
             ConvertError::TooLarge { .. } => "too_large",
+            ConvertError::ImageTooLarge { .. } => "image_too_large",
             ConvertError::TimedOut { .. } => "timed_out",
             ConvertError::OutOfMemory { .. } => "out_of_memory",
             ConvertError::QueueFull => "queue_full",

@@ -35,6 +35,9 @@ pub struct Limits {
     pub max_compression_ratio: u64,
     /// Zip containers: most entries.
     pub max_zip_entries: usize,
+    /// Most pixels an uploaded image may have (width × height), checked from its header
+    /// before decoding; decoding costs up to 8 bytes per pixel in the server process.
+    pub max_image_pixels: u64,
     /// Width in pixels of the large page image (full-screen presenting).
     pub large_width: u32,
     /// Width in pixels of the medium page image (normal stage, small screens).
@@ -56,6 +59,8 @@ impl Default for Limits {
             max_unpacked_bytes: 512 * 1024 * 1024,
             max_compression_ratio: 100,
             max_zip_entries: 10_000,
+            // Phone cameras (12 MP) and 5K screenshots (14.7 MP) fit.
+            max_image_pixels: 16_000_000,
             large_width: 1920,
             medium_width: 960,
             thumbnail_width: 320,

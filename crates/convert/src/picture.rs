@@ -5,9 +5,13 @@
 //!
 //! Why not LibreOffice like everything else: Draw places an image on an A4 page, so the page
 //! would be mostly margin, and it costs a 1.4 s start for one page. Decoding here is safe
-//! enough because the `image` crate's decoders are memory-safe Rust and run with explicit
-//! dimension and allocation limits; the work is a few hundred milliseconds of one blocking
-//! thread at most.
+//! enough because the `image` crate's decoders are memory-safe Rust, and because every
+//! allocation is bounded *before* it happens: the header's dimensions are checked against
+//! [`Limits::max_image_pixels`] before decoding (a 32 KB PNG can declare 16384×16384 pixels:
+//! 1 GiB as RGBA), the decoder's own allocation cap covers the decode, and the conversion to
+//! RGB consumes the decoded image instead of copying it. Peak memory is at most about
+//! `max_image_pixels × 12` bytes (16-bit RGBA decoded, plus its 8-bit copy): 192 MB at the
+//! default 16 MP, 112 MB for an ordinary 8-bit image. One image decodes at a time per job.
 
 use std::io::Cursor;
 
@@ -19,7 +23,7 @@ use crate::pdf::{Page, PageImage};
 use crate::pptx_steps::PageSource;
 use crate::{ConvertError, Limits};
 
-/// Larger than any camera or screenshot; the allocation cap is the real bound.
+/// Longest side: larger than any camera or screenshot; the pixel count is the real bound.
 const MAX_SIDE: u32 = 16_384;
 
 /// Decode `bytes` and render the page. Blocking: call from a blocking thread.
@@ -32,22 +36,38 @@ pub(crate) fn render(
         expected: kind.label(),
         detail,
     };
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| corrupt(e.to_string()))
+    };
+    // The header alone first: nothing is allocated for pixels an image merely declares.
+    let (width, height) = reader()?
+        .into_dimensions()
         .map_err(|e| corrupt(e.to_string()))?;
+    let too_large = || ConvertError::ImageTooLarge {
+        width,
+        height,
+        max_pixels: limits.max_image_pixels,
+    };
+    if u64::from(width) * u64::from(height) > limits.max_image_pixels
+        || width > MAX_SIDE
+        || height > MAX_SIDE
+    {
+        return Err(too_large());
+    }
     let mut decode_limits = image::Limits::default();
     decode_limits.max_image_width = Some(MAX_SIDE);
     decode_limits.max_image_height = Some(MAX_SIDE);
-    decode_limits.max_alloc = Some(limits.memory_bytes.min(1024 * 1024 * 1024));
+    // 8 bytes per pixel: the widest decoded format (16-bit RGBA).
+    decode_limits.max_alloc = Some(limits.max_image_pixels.saturating_mul(8));
+    let mut reader = reader()?;
     reader.limits(decode_limits);
     let decoded = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => ConvertError::TooLarge {
-            bytes: bytes.len() as u64,
-            max: limits.max_file_bytes,
-        },
+        image::ImageError::Limits(_) => too_large(),
         other => corrupt(other.to_string()),
     })?;
-    let flat = on_white(&decoded);
+    let flat = on_white(decoded);
     let image = |width: u32| scaled_jpeg(&flat, width);
     Ok(Page {
         index: 0,
@@ -60,9 +80,13 @@ pub(crate) fn render(
     })
 }
 
-/// Transparent pixels shown on white, as a slide background would be.
-fn on_white(image: &DynamicImage) -> RgbImage {
-    let rgba = image.to_rgba8();
+/// Transparent pixels shown on white, as a slide background would be. Consumes the decoded
+/// image so that at most it and one 8-bit copy exist at once.
+fn on_white(image: DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.into_rgb8();
+    }
+    let rgba = image.into_rgba8();
     let mut out = RgbImage::new(rgba.width(), rgba.height());
     for (dst, src) in out.pixels_mut().zip(rgba.pixels()) {
         let alpha = u32::from(src[3]);
@@ -109,6 +133,41 @@ mod tests {
         assert_eq!((page.thumbnail.width, page.thumbnail.height), (320, 240));
         assert_eq!(crate::jpeg_dimensions(&page.large.jpeg), Some((1920, 1440)));
         assert_eq!(page.source, PageSource::page(0));
+    }
+
+    /// A 1-bit PNG declaring 16384×16384 pixels, all black: about 32 KB of file.
+    fn huge_bilevel_png() -> Vec<u8> {
+        let side = 16_384u32;
+        let mut bytes = Vec::new();
+        let mut png = png::Encoder::new(&mut bytes, side, side);
+        png.set_color(png::ColorType::Grayscale);
+        png.set_depth(png::BitDepth::One);
+        png.set_compression(png::Compression::High);
+        let mut writer = png.write_header().expect("header");
+        writer
+            .write_image_data(&vec![0u8; (side / 8 * side) as usize])
+            .expect("pixels");
+        writer.finish().expect("end");
+        bytes
+    }
+
+    #[test]
+    fn a_small_file_declaring_a_huge_image_is_refused_before_decoding() {
+        let bytes = huge_bilevel_png();
+        assert!(bytes.len() < 64 * 1024, "{} bytes", bytes.len());
+        let err = render(&bytes, DocumentKind::Png, &Limits::default()).expect_err("too large");
+        assert!(
+            matches!(
+                err,
+                ConvertError::ImageTooLarge {
+                    width: 16_384,
+                    height: 16_384,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), "image_too_large");
     }
 
     #[test]

@@ -4,10 +4,14 @@
 //! running one sandboxed process with a wall-clock deadline that kills everything it started.
 //! Not for: deciding which tool runs with which arguments ([`crate::office`], [`crate::pdf`]).
 //!
-//! Inside the sandbox a tool sees read-only `/usr` and `/etc`, a private `/tmp`, `/proc`, `/dev`,
-//! and the job directory as `/job` (also `HOME`), which is the only place it can write. It has
-//! no network (only `lo`, in its own namespace), no capabilities, its own PID namespace and an
-//! unprivileged uid; `--unshare-user` matters: as root without it bwrap keeps all capabilities.
+//! Inside the sandbox a tool sees read-only `/usr`, the few files of `/etc` the converters need
+//! ([`ETC_FILES`]: not `/etc` itself, which holds `shadow`, keys and configuration), a private
+//! `/tmp`, `/proc`, `/dev`, and the job directory as `/job` (also `HOME`), which is the only
+//! place it can write. It has no network (only `lo`, in its own namespace), no capabilities, its
+//! own PID namespace and uid 1000; `--unshare-user` matters: as root without it bwrap keeps all
+//! capabilities. Uid 1000 inside maps to the uid bwrap starts as outside: when the server runs
+//! as root that would be root, so bwrap is then started as an unprivileged user
+//! ([`Outside::Unprivileged`], through `setpriv`) who owns only the job directory.
 //!
 //! Limits: `prlimit` caps CPU seconds, file size and open files. Memory is capped for the whole
 //! job by a cgroup v1 memory controller, created per job *under the server's own memory
@@ -34,6 +38,105 @@ use crate::{ConvertError, Stage};
 /// Where the job directory appears inside the sandbox.
 pub const JOB_MOUNT: &str = "/job";
 
+/// What the converters read of `/etc`: the dynamic linker's cache, fonts, LibreOffice's own
+/// configuration and the `alternatives` links some of its libraries resolve through, and
+/// `passwd` (LibreOffice looks its user up; the file is world-readable and holds no secret).
+pub const ETC_FILES: [&str; 5] = [
+    "/etc/ld.so.cache",
+    "/etc/fonts",
+    "/etc/libreoffice",
+    "/etc/alternatives",
+    "/etc/passwd",
+];
+
+/// Who the sandbox runs as outside it; chosen once when the converter starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// The server's own uid (it is not root): the sandbox can do no more than the server.
+    Same,
+    /// The server is root: bwrap starts as this unprivileged uid and gid, which owns the job
+    /// directory and nothing else, so uid 1000 inside is not root outside.
+    Unprivileged(u32),
+}
+
+impl Outside {
+    /// `Unprivileged(tools.sandbox_uid)` when running as root and bwrap works that way here.
+    pub fn probe(tools: &Tools) -> Outside {
+        use std::os::unix::fs::MetadataExt;
+        let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+        if !root {
+            return Outside::Same;
+        }
+        let outside = Outside::Unprivileged(tools.sandbox_uid);
+        let mut line = outside.prefix(tools);
+        line.push(tools.bwrap.clone().into());
+        line.extend(
+            [
+                "--unshare-all",
+                "--unshare-user",
+                "--uid",
+                "1000",
+                "--ro-bind",
+                "/usr",
+                "/usr",
+                "--symlink",
+                "usr/lib",
+                "/lib",
+                "--symlink",
+                "usr/lib64",
+                "/lib64",
+                "--",
+                "/usr/bin/true",
+            ]
+            .map(OsString::from),
+        );
+        let ran = std::process::Command::new(&line[0])
+            .args(&line[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        match ran {
+            Ok(status) if status.success() => outside,
+            other => {
+                tracing::error!(
+                    ?other,
+                    "bwrap cannot create a user namespace as an unprivileged user here; the \
+                     conversion sandbox's uid maps to root outside (run the server as a \
+                     non-root user, or allow unprivileged user namespaces)"
+                );
+                Outside::Same
+            }
+        }
+    }
+
+    /// The `setpriv` command that starts bwrap as the unprivileged user (empty for `Same`).
+    fn prefix(self, tools: &Tools) -> Vec<OsString> {
+        match self {
+            Outside::Same => Vec::new(),
+            Outside::Unprivileged(id) => vec![
+                tools.setpriv.clone().into(),
+                format!("--reuid={id}").into(),
+                format!("--regid={id}").into(),
+                "--clear-groups".into(),
+                "--".into(),
+            ],
+        }
+    }
+
+    /// Gives the job directory and the files in it to the sandbox's outside user.
+    pub(crate) fn hand_over(self, job_dir: &Path) -> std::io::Result<()> {
+        let Outside::Unprivileged(id) = self else {
+            return Ok(());
+        };
+        std::os::unix::fs::chown(job_dir, Some(id), Some(id))?;
+        for entry in std::fs::read_dir(job_dir)? {
+            std::os::unix::fs::chown(entry?.path(), Some(id), Some(id))?;
+        }
+        Ok(())
+    }
+}
+
 /// Programs used for conversion. Outside ones are run by the server; inside ones are looked up
 /// on `/usr/bin:/bin` inside the sandbox.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -43,6 +146,11 @@ pub struct Tools {
     pub bwrap: PathBuf,
     /// util-linux prlimit (outside).
     pub prlimit: PathBuf,
+    /// util-linux setpriv (outside; used when the server runs as root).
+    pub setpriv: PathBuf,
+    /// The uid and gid the sandbox runs as outside when the server runs as root (65534:
+    /// `nobody`, which owns no file).
+    pub sandbox_uid: u32,
     /// LibreOffice: program and leading arguments (inside). A test can put a script here.
     pub soffice: Vec<String>,
     /// poppler's pdfinfo, pdftocairo and pdftotext (inside).
@@ -56,6 +164,8 @@ impl Default for Tools {
         Tools {
             bwrap: "bwrap".into(),
             prlimit: "prlimit".into(),
+            setpriv: "setpriv".into(),
+            sandbox_uid: 65534,
             soffice: vec!["soffice".into()],
             pdfinfo: "pdfinfo".into(),
             pdftocairo: "pdftocairo".into(),
@@ -198,9 +308,6 @@ pub(crate) fn bwrap_args(job_dir: &Path) -> Vec<OsString> {
         "--ro-bind",
         "/usr",
         "/usr",
-        "--ro-bind",
-        "/etc",
-        "/etc",
         // Without the font cache fontconfig rescans every font on each start.
         "--ro-bind-try",
         "/var/cache/fontconfig",
@@ -227,6 +334,9 @@ pub(crate) fn bwrap_args(job_dir: &Path) -> Vec<OsString> {
     .iter()
     .map(OsString::from)
     .collect();
+    for file in ETC_FILES {
+        args.extend(["--ro-bind-try", file, file].map(OsString::from));
+    }
     args.push("--bind".into());
     args.push(job_dir.into());
     args.push(JOB_MOUNT.into());
@@ -263,14 +373,17 @@ pub(crate) struct Sandbox {
     pub tools: Tools,
     pub cgroup: Option<JobCgroup>,
     pub memory_bytes: u64,
+    pub outside: Outside,
 }
 
 impl Sandbox {
-    /// The full command: [sh moving itself into the cgroup →] prlimit → bwrap → `argv`.
+    /// The full command: [sh moving itself into the cgroup →] prlimit → [setpriv →] bwrap →
+    /// `argv`.
     pub fn command_line(&self, rlimits: &Rlimits, argv: &[String]) -> (OsString, Vec<OsString>) {
         let mut line: Vec<OsString> = Vec::new();
         line.push(self.tools.prlimit.clone().into());
         line.extend(prlimit_args(rlimits));
+        line.extend(self.outside.prefix(&self.tools));
         line.push(self.tools.bwrap.clone().into());
         line.extend(bwrap_args(&self.job_dir));
         line.extend(argv.iter().map(OsString::from));
@@ -424,7 +537,8 @@ mod tests {
         for required in [
             "--unshare-all --unshare-user --uid 1000 --gid 1000 --cap-drop ALL",
             "--die-with-parent --new-session --clearenv",
-            "--ro-bind /usr /usr --ro-bind /etc /etc",
+            "--ro-bind /usr /usr",
+            "--ro-bind-try /etc/fonts /etc/fonts",
             "--setenv HOME /job",
             "--bind /work/jobs/job-1 /job --chdir /job --",
         ] {
@@ -434,6 +548,10 @@ mod tests {
             );
         }
         assert_eq!(args.iter().filter(|a| *a == "--bind").count(), 1);
+        assert!(
+            !args.iter().any(|a| a == "/etc"),
+            "all of /etc is bound: {joined}"
+        );
         assert!(!args.iter().any(|a| a == "--share-net"));
         assert_eq!(args.last().map(String::as_str), Some("--"));
     }
@@ -465,6 +583,7 @@ mod tests {
             // Not created: `command_line` only reads the path.
             cgroup: None,
             memory_bytes: 1 << 30,
+            outside: Outside::Same,
         };
         let (program, args) = sandbox.command_line(
             &sandbox.rlimits(Duration::from_secs(60)),
@@ -512,11 +631,16 @@ mod tests {
         memory_bytes: u64,
         script: &str,
     ) -> (Vec<String>, Result<Finished, ConvertError>) {
+        let outside = Outside::probe(&Tools::default());
+        outside
+            .hand_over(job_dir)
+            .expect("giving the job dir to the sandbox user");
         let sandbox = Sandbox {
             job_dir: job_dir.to_owned(),
             tools: Tools::default(),
             cgroup,
             memory_bytes,
+            outside,
         };
         let argv = ["/bin/sh", "-c", script].map(String::from);
         let mut running = sandbox
@@ -570,10 +694,46 @@ id -u"#
     }
 
     #[tokio::test]
+    async fn inside_etc_holds_no_secret_and_the_sandbox_user_is_nobody_outside() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let job = tempfile::tempdir().expect("job dir");
+        // A file only its owner (the server's user, root in CI) may read, visible inside.
+        std::fs::create_dir(job.path().join("keep")).expect("dir");
+        let secret = job.path().join("keep/owner-only");
+        std::fs::write(&secret, "secret").expect("write");
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let script = r#"cat /etc/shadow >/dev/null 2>&1 && echo shadow-read || echo shadow-hidden
+cat /job/keep/owner-only >/dev/null 2>&1 && echo owner-file-read || echo owner-file-refused
+ls /etc | tr '\n' ' '; echo
+touch /job/made && echo made"#;
+        let (lines, finished) = run_script(job.path(), None, 1 << 30, script).await;
+        assert!(finished.expect("script ran").status.success(), "{lines:?}");
+        assert!(lines.iter().any(|l| l == "shadow-hidden"), "{lines:?}");
+        assert!(lines.iter().any(|l| l == "made"), "{lines:?}");
+        let etc: Vec<&str> = lines[2].split_whitespace().collect();
+        assert!(
+            etc.iter()
+                .all(|f| ETC_FILES.contains(&format!("/etc/{f}").as_str())),
+            "{etc:?}"
+        );
+        let server_is_root = std::fs::metadata("/proc/self").expect("proc").uid() == 0;
+        if server_is_root {
+            // uid 1000 inside is not root outside: it cannot read root's file, and what it
+            // writes belongs to the unprivileged user.
+            assert!(lines.iter().any(|l| l == "owner-file-refused"), "{lines:?}");
+            let made = std::fs::metadata(job.path().join("made")).expect("made");
+            assert_ne!(made.uid(), 0, "the sandbox wrote as root");
+        }
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(confab_memory_cgroup),
+        ignore = "no writable cgroup v1 memory controller where this was built"
+    )]
     async fn a_job_over_its_memory_cgroup_limit_is_stopped() {
         let MemoryLimit::Cgroup(parent) = MemoryLimit::probe() else {
-            eprintln!("skipped: no writable memory cgroup on this machine");
-            return;
+            panic!("the build found a writable memory cgroup, but it is not writable now");
         };
         let job = tempfile::tempdir().expect("job dir");
         let cgroup = JobCgroup::create(&parent, "test-oom", 64 * 1024 * 1024).expect("cgroup");

@@ -38,6 +38,23 @@ impl TokenBucket {
         self.tokens >= 1.0
     }
 
+    /// Tokens available at `now`.
+    pub fn tokens(&mut self, now: DateTime<Utc>) -> f64 {
+        self.refill(now);
+        self.tokens
+    }
+
+    /// Whether the bucket has refilled completely (it then holds no memory of use).
+    pub fn is_full(&mut self, now: DateTime<Utc>) -> bool {
+        self.tokens(now) >= self.capacity
+    }
+
+    /// Returns one token taken earlier (never beyond the capacity).
+    pub fn give_back(&mut self, now: DateTime<Utc>) {
+        self.refill(now);
+        self.tokens = (self.tokens + 1.0).min(self.capacity);
+    }
+
     /// Takes one token if there is one.
     pub fn try_take(&mut self, now: DateTime<Utc>) -> bool {
         self.refill(now);

@@ -128,14 +128,20 @@ mod tests {
             policy_problem(&thin).map(|p| p.0),
             Some("max_video_bitrate_kbps")
         );
-        let empty = Policy {
-            max_meeting_size: 0,
-            ..Default::default()
-        };
-        assert_eq!(
-            policy_problem(&empty).map(|p| p.0),
-            Some("max_meeting_size")
-        );
+        for size in [0, 1, 1001, 4_000_000_000] {
+            let odd = Policy {
+                max_meeting_size: size,
+                ..Default::default()
+            };
+            assert_eq!(policy_problem(&odd).map(|p| p.0), Some("max_meeting_size"));
+        }
+        for size in [2, 250, 1000] {
+            let fine = Policy {
+                max_meeting_size: size,
+                ..Default::default()
+            };
+            assert_eq!(policy_problem(&fine), None);
+        }
         // A tenant admin cannot make room for four billion people.
         let huge = Policy {
             max_meeting_size: 4_000_000_000,

@@ -8,23 +8,23 @@
 //! - [`speakers`]: who is talking. The 3 loudest audio streams plus the dominant speaker
 //!   are forwarded; the dominant speaker changes only with hysteresis.
 //! - [`layers`]: which simulcast layer suits a tile of a given size and a bandwidth budget.
-//! - [`slots`]: each subscriber has fixed receive slots; sources are mapped into them
+//! - [`slot_assignment`]: each subscriber has fixed receive slots; sources are mapped into them
 //!   stably, so a join or leave never renegotiates anyone.
 //! - [`router`]: puts it together per subscriber (last-N video from the layout), switches
 //!   layers only on keyframes, throttles keyframe requests per publisher, and pauses
 //!   layers nobody watches.
 //!
 //! [`sfu`] is the str0m shell around the router (one peer connection per participant, UDP
-//! and passive ICE-TCP candidates); [`tcp`] frames packets for ICE-TCP (RFC 4571).
+//! and passive ICE-TCP candidates); [`framing`] frames packets for ICE-TCP (RFC 4571).
 //!
 //! This crate knows participant ids, never meetings, roles or permissions: whether a
 //! track may be published at all is decided above it.
 
+pub mod framing;
 pub mod layers;
 pub mod router;
 pub mod sfu;
-pub mod slots;
+pub mod slot_assignment;
 pub mod speakers;
-pub mod tcp;
 
 pub use confab_proto::ParticipantId;

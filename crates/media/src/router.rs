@@ -24,7 +24,7 @@ use std::{
 
 use crate::{
     layers::{self, Layer, LayerInfo},
-    slots::{SlotChange, Slots},
+    slot_assignment::{SlotChange, Slots},
     speakers::{SpeakerConfig, SpeakerDetector},
     ParticipantId,
 };

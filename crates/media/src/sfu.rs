@@ -691,6 +691,17 @@ impl Sfu {
                 _ => {
                     let m = codecs::map(&published, &sub.rtc, slot.mid);
                     slot.mapped = Some((id, pt, m));
+                    if let Mapping::Undecodable(codec) = m {
+                        tracing::debug!(participant = %sub.id, publisher = %id, %codec, "cannot decode");
+                        sub.undecodable.insert(UndecodableTrack {
+                            publisher: id,
+                            kind: match source.1 {
+                                MediaKind::Audio => TrackKind::Audio,
+                                MediaKind::Video => TrackKind::Video,
+                            },
+                            codec: codec.to_string(),
+                        });
+                    }
                     m
                 }
             };
@@ -699,21 +710,7 @@ impl Sfu {
                     slot.write(&mut sub.rtc, source, to, packet, now);
                     sub.touched = true;
                 }
-                Mapping::Undecodable(codec) => {
-                    self.dropped.undecodable += 1;
-                    let kind = match source.1 {
-                        MediaKind::Audio => TrackKind::Audio,
-                        MediaKind::Video => TrackKind::Video,
-                    };
-                    let track = UndecodableTrack {
-                        publisher: id,
-                        kind,
-                        codec: codec.to_string(),
-                    };
-                    if sub.undecodable.insert(track) {
-                        tracing::debug!(participant = %sub.id, publisher = %id, %codec, "cannot decode");
-                    }
-                }
+                Mapping::Undecodable(_) => self.dropped.undecodable += 1,
             }
         }
     }

@@ -189,6 +189,10 @@ pub struct ApiTokenView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When the token stops working; absent: it works until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS, ToSchema)]
@@ -196,6 +200,10 @@ pub struct ApiTokenView {
 pub struct CreateApiToken {
     #[schema(schema_with = rules::schema::token_name)]
     pub name: String,
+    /// Days until the token stops working (1 to 3650); absent: until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// The secret is shown once, here; the server keeps only its hash.

@@ -118,6 +118,13 @@ pub enum TokenCommand {
         email: String,
         #[arg(long)]
         name: String,
+        /// The organisation of the user, when several have this address (default: the
+        /// only one that has it).
+        #[arg(long)]
+        tenant: Option<TenantId>,
+        /// Days until the token stops working (default: until revoked).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
     },
 }
 
@@ -271,12 +278,24 @@ async fn admin_command(store: &Store, command: AdminCommand) -> anyhow::Result<(
                 println!("{}\t{}\t{}\t{}", u.id(), u.role, u.email, u.name);
             }
         }
-        AdminCommand::Token(TokenCommand::Create { email, name }) => {
-            let user = store
-                .user_by_email(&email.trim().to_lowercase())
-                .await?
-                .context("no user with that e-mail address")?;
-            let (secret, _) = provision::create_token(store, &user, &name).await?;
+        AdminCommand::Token(TokenCommand::Create {
+            email,
+            name,
+            tenant,
+            expires_in_days,
+        }) => {
+            let mut users = store
+                .users_by_email(&provision::normalise_email(&email))
+                .await?;
+            users.retain(|u| tenant.is_none_or(|t| u.tenant() == t));
+            let user = match users.len() {
+                0 => anyhow::bail!("no user with that e-mail address"),
+                1 => users.remove(0),
+                _ => anyhow::bail!(
+                    "several organisations have this address; say which with --tenant"
+                ),
+            };
+            let (secret, _) = provision::create_token(store, &user, &name, expires_in_days).await?;
             println!("{secret}");
         }
     }

@@ -39,6 +39,8 @@ pub struct Config {
     /// Shared documents (annotation, whiteboard, text pages).
     pub collab: CollabConfig,
     pub media: MediaConfig,
+    /// How many guesses of secrets (passwords, passcodes) and joins are let through.
+    pub guesses: GuessConfig,
 }
 
 /// Where WebRTC media flows.
@@ -146,7 +148,7 @@ impl MediaConfig {
             bail!("media.public_ip must be an address browsers can reach");
         }
         // 1200: what WebRTC stacks assume every path carries.
-        let frame = confab_media::tcp::MAX_FRAME;
+        let frame = confab_media::framing::MAX_FRAME;
         if !(1200..=frame).contains(&self.max_packet_bytes) {
             bail!("media.max_packet_bytes must be between 1200 and {frame}");
         }
@@ -197,6 +199,23 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Bytes of documents one meeting may hold (each file: `convert.max_file_bytes`).
     pub max_meeting_upload_bytes: u64,
+    /// People waiting in one meeting's lobby (the lobby does not count toward the
+    /// meeting's size, so it has its own bound).
+    pub max_lobby: usize,
+    /// Seconds a connection may take to send a complete request header, after opening
+    /// and between requests (also the idle keep-alive time).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may stall before the request is ended.
+    pub body_timeout_secs: u64,
+    /// HTTP connections open at once (WebSockets included); more are closed at once.
+    pub max_connections: usize,
+    /// Connections from one address (an IPv6 /64) that have not yet sent a complete
+    /// request; more from it are closed at once.
+    pub max_pending_per_address: u32,
+    /// Password hashes (argon2, 19 MiB each) computed at once; 0: one per core.
+    pub password_hashes: usize,
+    /// Sign-ins waiting for a hash slot; more are answered 503 without hashing.
+    pub password_hash_queue: usize,
     /// Seconds a client has to send its `hello`.
     pub hello_timeout_secs: u64,
     /// Seconds to write one frame to a client (any socket) before it counts as gone.
@@ -206,11 +225,6 @@ pub struct Limits {
     /// Messages queued for one meeting actor or shared document, and changes queued for
     /// their persisters.
     pub runtime_queue: usize,
-    /// Failed guesses (password, passcode) per key at once, then per minute.
-    pub failed_attempts_burst: u32,
-    pub failed_attempts_per_minute: f64,
-    /// Keys whose failures are remembered; beyond it the record starts afresh.
-    pub failed_attempts_keys: usize,
 }
 
 impl Default for Config {
@@ -239,6 +253,95 @@ impl Limits {
 
     pub fn idle_linger(&self) -> Duration {
         Duration::from_secs(self.idle_linger_secs)
+    }
+
+    pub fn connections(&self) -> crate::api::listener::ConnectionLimits {
+        crate::api::listener::ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
+            max_connections: self.max_connections,
+            max_pending_per_address: self.max_pending_per_address,
+        }
+    }
+}
+
+/// Budgets of guesses and joins (see `confab_core::throttle`): a burst, then one more
+/// every so many seconds. "Account" is a sign-in address or a meeting (for passcodes);
+/// "address" an IP address (IPv6: its /64).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuessConfig {
+    /// Wrong guesses from one address, at anything.
+    pub per_address: u32,
+    pub per_address_refill_secs: f64,
+    /// Wrong guesses at one account from one address.
+    pub per_account_address: u32,
+    pub per_account_address_refill_secs: f64,
+    /// Wrong guesses at one account from everywhere (a device that signed in to the
+    /// account before is not counted, so this never locks out its owner).
+    pub per_account: u32,
+    pub per_account_refill_secs: f64,
+    /// Guest joins (each makes a seat) from one address.
+    pub joins_per_address: u32,
+    pub joins_per_address_refill_secs: f64,
+    /// Budgets remembered at most (about 100 bytes each).
+    pub max_tracked: usize,
+}
+
+impl GuessConfig {
+    pub fn budgets(&self) -> confab_core::throttle::Budgets {
+        use confab_core::throttle::{Budget, Budgets};
+        Budgets {
+            per_source: Budget {
+                burst: self.per_address,
+                refill_secs: self.per_address_refill_secs,
+            },
+            per_target_source: Budget {
+                burst: self.per_account_address,
+                refill_secs: self.per_account_address_refill_secs,
+            },
+            per_target: Budget {
+                burst: self.per_account,
+                refill_secs: self.per_account_refill_secs,
+            },
+            max_keys: self.max_tracked,
+        }
+    }
+
+    /// Joins: only the per-address budget applies.
+    pub fn join_budgets(&self) -> confab_core::throttle::Budgets {
+        use confab_core::throttle::Budget;
+        confab_core::throttle::Budgets {
+            per_source: Budget {
+                burst: self.joins_per_address,
+                refill_secs: self.joins_per_address_refill_secs,
+            },
+            ..self.budgets()
+        }
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let bursts = [
+            self.per_address,
+            self.per_account_address,
+            self.per_account,
+            self.joins_per_address,
+        ];
+        let refills = [
+            self.per_address_refill_secs,
+            self.per_account_address_refill_secs,
+            self.per_account_refill_secs,
+            self.joins_per_address_refill_secs,
+        ];
+        if bursts.contains(&0)
+            || refills.iter().any(|r| r.is_nan() || *r <= 0.0)
+            || self.max_tracked < 1000
+        {
+            bail!(
+                "guesses: budgets and refill seconds must be positive, max_tracked at least 1000"
+            );
+        }
+        Ok(())
     }
 }
 
@@ -340,16 +443,19 @@ impl Config {
         if l.outbound_queue < 16 || l.replay_events < 16 || l.runtime_queue < 16 {
             bail!("limits.outbound_queue, replay_events and runtime_queue must be at least 16");
         }
-        if l.failed_attempts_burst == 0
-            || l.failed_attempts_per_minute <= 0.0
-            || l.failed_attempts_keys == 0
-        {
-            bail!("limits.failed_attempts_* must be positive");
-        }
         let cl = &self.collab;
         if cl.max_message_bytes < 1024 || cl.compact_after == 0 || cl.awareness_per_second == 0 {
             bail!("collab: max_message_bytes >= 1024, compact_after and awareness_per_second > 0");
         }
+        if l.header_timeout_secs == 0
+            || l.body_timeout_secs == 0
+            || l.max_connections == 0
+            || l.max_pending_per_address == 0
+            || l.max_lobby == 0
+        {
+            bail!("limits: timeouts, max_connections, max_pending_per_address and max_lobby must be positive");
+        }
+        self.guesses.validate()?;
         if cl.frames_burst == 0 || cl.frames_per_second <= 0.0 {
             bail!("collab: frames_burst and frames_per_second must be positive");
         }

@@ -29,7 +29,7 @@ use confab_store::{Blobs, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    api::{attempts::Attempts, AppState},
+    api::{guesses::Guard, listener, AppState},
     config::Config,
     runtime::{
         conversion::Conversions, media::Media, meeting::LiveMeetings, shared_docs::SharedDocs,
@@ -108,9 +108,21 @@ fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 pub async fn start(config: Config) -> anyhow::Result<Server> {
     config.validate()?;
     let (store, first_admin) = open_store(&config).await?;
-    let listener =
-        listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
-    let addr = listener.local_addr()?;
+    // HTTP connections must never take the descriptors the rest of the server needs.
+    let files = listener::raise_fd_limit();
+    let room = files.saturating_sub(listener::fd_headroom(config.media.max_tcp_connections));
+    let mut limits = config.limits.connections();
+    if (limits.max_connections as u64) > room {
+        tracing::warn!(
+            files,
+            max_connections = room,
+            "the open-file limit is too low for limits.max_connections; serving fewer \
+             (raise `ulimit -n` / LimitNOFILE)"
+        );
+        limits.max_connections = usize::try_from(room).unwrap_or(usize::MAX).max(64);
+    }
+    let tcp = listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
+    let addr = tcp.local_addr()?;
     let mut config = config;
     config.listen = addr;
     let config = Arc::new(config);
@@ -148,16 +160,22 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         meetings: meetings.clone(),
         shared_docs: shared_docs.clone(),
         conversions,
-        attempts: Attempts::new(&config.limits),
+        passwords: Guard::new(config.guesses.budgets()),
+        passcodes: Guard::new(config.guesses.budgets()),
+        joins: Guard::new(config.guesses.join_budgets()),
+        hasher: runtime::passwords::Hasher::new(
+            config.limits.password_hashes,
+            config.limits.password_hash_queue,
+        ),
     };
     let router = api::router(state);
     let token = shutdown.clone();
     let task = tokio::spawn(async move {
-        let serve =
-            axum::serve(listener, router).with_graceful_shutdown(token.clone().cancelled_owned());
         // Meeting actors see the same token: they say goodbye to every socket, which lets
         // the graceful shutdown finish; then they flush their writes.
-        serve.await.context("serving HTTP")?;
+        listener::serve(tcp, router, limits, token)
+            .await
+            .context("serving HTTP")?;
         meetings.drained().await;
         shared_docs.drained().await;
         store.close().await;

@@ -63,9 +63,14 @@ pub async fn create_tenant(
     Ok(store.create_tenant(&name, region, &policy).await?)
 }
 
+/// The form an e-mail address is stored and looked up in (sign-in, presenters, users).
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> Result<UserRow> {
     check("email", rules::EMAIL, &req.email)?;
-    let email = req.email.to_lowercase();
+    let email = normalise_email(&req.email);
     let name = text("name", rules::USER_NAME, &req.name)?;
     check("password", rules::PASSWORD, &req.password)?;
     let password = req.password;
@@ -77,16 +82,34 @@ pub async fn create_user(store: &Store, tenant: &TenantRow, req: CreateUser) -> 
         .await?)
 }
 
-/// Creates an API token; the returned secret is shown once and never stored.
+/// Longest lifetime an API token may be given, in days (ten years: "until revoked" is
+/// what leaving it out means).
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
+/// Creates an API token, valid for `days` or until revoked; the returned secret is shown
+/// once and never stored.
 pub async fn create_token(
     store: &Store,
     user: &UserRow,
     name: &str,
+    days: Option<u32>,
 ) -> Result<(String, ApiTokenRow)> {
     let name = text("name", rules::TOKEN_NAME, name)?;
+    let expires_at = match days {
+        None => None,
+        Some(d @ 1..=MAX_TOKEN_DAYS) => {
+            Some(chrono::Utc::now() + chrono::TimeDelta::days(d.into()))
+        }
+        Some(_) => {
+            return Err(invalid(
+                "expires_in_days",
+                format!("1 to {MAX_TOKEN_DAYS} days, or leave it out"),
+            ))
+        }
+    };
     let secret = format!("cft_{}", secrets::new_secret());
     let row = store
-        .create_api_token(user, &name, &secrets::secret_hash(&secret))
+        .create_api_token(user, &name, &secrets::secret_hash(&secret), expires_at)
         .await?;
     Ok((secret, row))
 }

@@ -627,7 +627,7 @@ async fn cancelling_the_meeting_over_rest_closes_every_open_socket() {
 
 #[tokio::test]
 async fn a_socket_to_a_removed_page_cannot_write() {
-    let s = TestServer::start().await;
+    let mut s = TestServer::start().await;
     let mut t = annotating(&s).await;
     t.o.send(&ClientMsg::RemoveDocument {
         document: t.document.id,
@@ -644,7 +644,26 @@ async fn a_socket_to_a_removed_page_cannot_write() {
     })
     .await;
     // The presenter's socket to the gone page closes as well.
+    let (meeting, name) = (t.id.clone(), t.doc.clone());
     attack_is_refused(&s, t, false).await;
+    // Nothing of the gone page is left behind in the store, not even the last state its
+    // room wrote when it stopped (a restart waits for every room's last write).
+    s.restart().await;
+    let store = confab_store::Store::open_sqlite(&s.data.join("confab.db"))
+        .await
+        .unwrap();
+    let meeting: confab_proto::MeetingId = meeting.parse().unwrap();
+    let row = store.meeting(meeting).await.unwrap().unwrap();
+    let key = confab_collab::DocKey {
+        tenant: row.tenant(),
+        meeting,
+        name: name.parse().unwrap(),
+    };
+    let stored = confab_collab::DocStore::load(&store, &key).await.unwrap();
+    assert!(
+        stored.snapshot.is_none() && stored.updates.is_empty(),
+        "the removed page's document was written back"
+    );
 }
 
 #[tokio::test]

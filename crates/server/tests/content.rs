@@ -96,7 +96,9 @@ async fn a_presenter_shows_an_uploaded_pdf_and_attendees_see_the_page_on_stage()
 
     // The presenter sees pages arrive, then the document ready; the attendee only the latter.
     let ready = o
-        .until(|m| document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready))
+        .until_within(CONVERT_WAIT, |m| {
+            document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready)
+        })
         .await;
     let ready = document_event(&ready).unwrap().clone();
     assert_eq!(ready.pages.len(), 3);
@@ -105,8 +107,10 @@ async fn a_presenter_shows_an_uploaded_pdf_and_attendees_see_the_page_on_stage()
         "{:?}",
         ready.pages
     );
-    a.until(|m| document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready))
-        .await;
+    a.until_within(CONVERT_WAIT, |m| {
+        document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready)
+    })
+    .await;
     assert!(
         !a.seen
             .iter()
@@ -207,8 +211,10 @@ async fn documents_and_the_stage_survive_a_restart() {
     let mut o = Room::enter(&s, &join.token).await;
     let r = upload(&s, &join.token, &m.id.to_string(), "one.pdf", tiny_pdf(1)).await;
     let doc: DocumentInfo = r.json().await.unwrap();
-    o.until(|m| document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready))
-        .await;
+    o.until_within(CONVERT_WAIT, |m| {
+        document_event(m).is_some_and(|d| d.status == DocumentStatus::Ready)
+    })
+    .await;
     o.send(&ClientMsg::ShowPage {
         document: doc.id,
         page: 0,

@@ -310,7 +310,7 @@ async fn two_clients_without_udp_hear_each_other_through_the_sfu() {
 
 #[tokio::test]
 async fn strangers_and_garbage_on_ice_tcp_are_cut_off() {
-    use confab_media::tcp::frame;
+    use confab_media::framing::frame;
     use tokio::io::AsyncWriteExt;
     let s = TestServer::start().await;
     let tcp = ice_tcp_addr(&s);

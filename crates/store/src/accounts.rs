@@ -52,6 +52,7 @@ pub struct ApiTokenRow {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl ApiTokenRow {
@@ -61,6 +62,7 @@ impl ApiTokenRow {
             name: self.name.clone(),
             created_at: self.created_at,
             last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
         }
     }
 }
@@ -97,7 +99,9 @@ impl Store {
         .bind(row.created_at)
         .execute(&self.write)
         .await
-        .map_err(conflict("a user with this e-mail address"))?;
+        .map_err(conflict(
+            "a user with this e-mail address in this organisation",
+        ))?;
         Ok(row)
     }
 
@@ -108,11 +112,15 @@ impl Store {
             .await?)
     }
 
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
-        Ok(sqlx::query_as("SELECT * FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&self.read)
-            .await?)
+    /// The users with this (normalised) address, one per organisation that has it, oldest
+    /// first. Sign-in has no organisation to go by, so it tries each.
+    pub async fn users_by_email(&self, email: &str) -> Result<Vec<UserRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM users WHERE email = ? ORDER BY created_at, id")
+                .bind(email)
+                .fetch_all(&self.read)
+                .await?,
+        )
     }
 
     pub async fn users(&self, tenant: TenantId) -> Result<Vec<UserRow>> {
@@ -158,6 +166,16 @@ impl Store {
         .await?)
     }
 
+    /// Ends every session of `user` except `keep` (the one changing the password).
+    pub async fn end_other_sessions(&self, user: UserId, keep: Option<&[u8]>) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?")
+            .bind(user.0)
+            .bind(keep)
+            .execute(&self.write)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
     pub async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
             .bind(token_hash)
@@ -171,16 +189,18 @@ impl Store {
         user: &UserRow,
         name: &str,
         token_hash: &[u8],
+        expires_at: Option<DateTime<Utc>>,
     ) -> Result<ApiTokenRow> {
         let row = ApiTokenRow {
             id: ApiTokenId::new().0,
             name: name.to_owned(),
             created_at: Utc::now(),
             last_used_at: None,
+            expires_at,
         };
         sqlx::query(
-            "INSERT INTO api_tokens (id, tenant_id, user_id, name, token_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO api_tokens (id, tenant_id, user_id, name, token_hash, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.id)
         .bind(user.tenant_id)
@@ -188,21 +208,24 @@ impl Store {
         .bind(&row.name)
         .bind(token_hash)
         .bind(row.created_at)
+        .bind(row.expires_at)
         .execute(&self.write)
         .await?;
         Ok(row)
     }
 
-    /// The user an API token belongs to; records its use.
+    /// The user an unexpired API token belongs to; records its use.
     pub async fn api_token_user(
         &self,
         token_hash: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Option<UserRow>> {
         let user: Option<UserRow> = sqlx::query_as(
-            "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+            "SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&self.read)
         .await?;
         if user.is_some() {
@@ -217,7 +240,8 @@ impl Store {
 
     pub async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at",
+            "SELECT id, name, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = ?
+             ORDER BY created_at",
         )
         .bind(user.0)
         .fetch_all(&self.read)

@@ -33,18 +33,30 @@ impl Store {
     }
 
     /// A meeting's documents, in upload order.
-    pub async fn documents(&self, meeting: MeetingId) -> Result<Vec<DocumentInfo>> {
+    pub async fn documents(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+    ) -> Result<Vec<DocumentInfo>> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT info FROM documents WHERE meeting_id = ? ORDER BY created_at, id",
+            "SELECT info FROM documents WHERE tenant_id = ? AND meeting_id = ?
+             ORDER BY created_at, id",
         )
+        .bind(tenant.0)
         .bind(meeting.0)
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(|(i,)| from_json(i, "document")).collect()
     }
 
-    pub async fn delete_document(&self, meeting: MeetingId, id: DocumentId) -> Result<()> {
-        sqlx::query("DELETE FROM documents WHERE meeting_id = ? AND id = ?")
+    pub async fn delete_document(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        id: DocumentId,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM documents WHERE tenant_id = ? AND meeting_id = ? AND id = ?")
+            .bind(tenant.0)
             .bind(meeting.0)
             .bind(id.0)
             .execute(&self.write)
@@ -53,12 +65,14 @@ impl Store {
     }
 
     /// Bytes uploaded to a meeting so far (documents still present).
-    pub async fn uploaded_bytes(&self, meeting: MeetingId) -> Result<u64> {
-        let sum: Option<i64> =
-            sqlx::query_scalar("SELECT SUM(bytes) FROM documents WHERE meeting_id = ?")
-                .bind(meeting.0)
-                .fetch_one(&self.read)
-                .await?;
+    pub async fn uploaded_bytes(&self, tenant: TenantId, meeting: MeetingId) -> Result<u64> {
+        let sum: Option<i64> = sqlx::query_scalar(
+            "SELECT SUM(bytes) FROM documents WHERE tenant_id = ? AND meeting_id = ?",
+        )
+        .bind(tenant.0)
+        .bind(meeting.0)
+        .fetch_one(&self.read)
+        .await?;
         Ok(sum.unwrap_or(0).max(0) as u64)
     }
 
@@ -83,12 +97,24 @@ impl Store {
         Ok(())
     }
 
-    /// A document's speaker notes by page index.
-    pub async fn notes(&self, doc: DocumentId) -> Result<Vec<(u32, String)>> {
+    /// Speaker notes by page index of a document of this meeting (none for a document of
+    /// any other meeting or tenant: the id alone opens nothing).
+    pub async fn notes(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        doc: DocumentId,
+    ) -> Result<Vec<(u32, String)>> {
         Ok(sqlx::query_as(
-            "SELECT page, notes FROM document_notes WHERE document_id = ? ORDER BY page",
+            "SELECT n.page, n.notes FROM document_notes n
+               JOIN documents d ON d.id = n.document_id
+             WHERE n.document_id = ? AND d.meeting_id = ? AND d.tenant_id = ? AND n.tenant_id = ?
+             ORDER BY n.page",
         )
         .bind(doc.0)
+        .bind(meeting.0)
+        .bind(tenant.0)
+        .bind(tenant.0)
         .fetch_all(&self.read)
         .await?)
     }

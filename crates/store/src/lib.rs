@@ -24,7 +24,7 @@ pub use accounts::{ApiTokenRow, UserRow};
 pub use blobs::{BlobError, BlobKey, Blobs};
 pub use meeting_state::MeetingState;
 pub use meetings::MeetingRow;
-pub use seats::SeatRow;
+pub use seats::{NewSeat, SeatRow};
 pub use tenants::TenantRow;
 
 /// What can go wrong talking to the database.

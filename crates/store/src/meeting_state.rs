@@ -48,11 +48,17 @@ impl Store {
     }
 
     /// The latest `limit` messages of a meeting, oldest first.
-    pub async fn chat(&self, meeting: MeetingId, limit: u32) -> Result<Vec<ChatMessage>> {
+    pub async fn chat(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT message FROM (SELECT id, message FROM chat_messages WHERE meeting_id = ?
-               ORDER BY id DESC LIMIT ?) ORDER BY id",
+            "SELECT message FROM (SELECT id, message FROM chat_messages
+               WHERE tenant_id = ? AND meeting_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
         )
+        .bind(tenant.0)
         .bind(meeting.0)
         .bind(limit)
         .fetch_all(&self.read)
@@ -62,10 +68,15 @@ impl Store {
             .collect()
     }
 
-    pub async fn meeting_state(&self, meeting: MeetingId) -> Result<MeetingState> {
+    pub async fn meeting_state(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+    ) -> Result<MeetingState> {
         let row: Option<(Option<String>, bool, Option<String>)> = sqlx::query_as(
-            "SELECT permissions, locked, stage FROM room_state WHERE meeting_id = ?",
+            "SELECT permissions, locked, stage FROM room_state WHERE tenant_id = ? AND meeting_id = ?",
         )
+        .bind(tenant.0)
         .bind(meeting.0)
         .fetch_optional(&self.read)
         .await?;
@@ -77,14 +88,18 @@ impl Store {
             ),
             None => (None, false, None),
         };
-        let bans: Vec<(Uuid, Option<Uuid>)> =
-            sqlx::query_as("SELECT participant_id, user_id FROM bans WHERE meeting_id = ?")
-                .bind(meeting.0)
-                .fetch_all(&self.read)
-                .await?;
-        let admitted: Vec<(Uuid, Option<String>)> = sqlx::query_as(
-            "SELECT participant_id, live_role FROM seats WHERE meeting_id = ? AND admitted = 1",
+        let bans: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
+            "SELECT participant_id, user_id FROM bans WHERE tenant_id = ? AND meeting_id = ?",
         )
+        .bind(tenant.0)
+        .bind(meeting.0)
+        .fetch_all(&self.read)
+        .await?;
+        let admitted: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+            "SELECT participant_id, live_role FROM seats
+             WHERE tenant_id = ? AND meeting_id = ? AND admitted = 1",
+        )
+        .bind(tenant.0)
         .bind(meeting.0)
         .fetch_all(&self.read)
         .await?;
@@ -149,8 +164,13 @@ impl Store {
         seat: ParticipantId,
         user: Option<UserId>,
     ) -> Result<()> {
+        // The seat's device (a guest's browser) is barred with it. Its join token stays
+        // valid so that using it says "barred" (the meeting refuses it) rather than
+        // "unknown token".
         sqlx::query(
-            "INSERT OR IGNORE INTO bans (meeting_id, tenant_id, participant_id, user_id) VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO bans (meeting_id, tenant_id, participant_id, user_id, device_hash)
+             VALUES (?1, ?2, ?3, ?4, (SELECT device_hash FROM seats
+                                      WHERE participant_id = ?3 AND meeting_id = ?1 AND tenant_id = ?2))",
         )
         .bind(meeting.0)
         .bind(tenant.0)
@@ -161,30 +181,59 @@ impl Store {
         Ok(())
     }
 
-    /// Records whether a seat is let in, and with which role.
+    /// Whether a guest's device was barred from this meeting.
+    pub async fn device_barred(
+        &self,
+        tenant: TenantId,
+        meeting: MeetingId,
+        device_hash: &[u8],
+    ) -> Result<bool> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM bans WHERE tenant_id = ? AND meeting_id = ? AND device_hash = ?",
+        )
+        .bind(tenant.0)
+        .bind(meeting.0)
+        .bind(device_hash)
+        .fetch_one(&self.read)
+        .await?
+            > 0)
+    }
+
+    /// Records whether a seat is let in, and with which role. The role is also what its join
+    /// token grants from now on: a presenter made attendee does not present again by
+    /// reconnecting after the meeting restarts.
     pub async fn set_seat_admission(
         &self,
+        tenant: TenantId,
+        meeting: MeetingId,
         seat: ParticipantId,
         role: MeetingRole,
         admitted: bool,
     ) -> Result<()> {
-        sqlx::query("UPDATE seats SET admitted = ?, live_role = ? WHERE participant_id = ?")
-            .bind(admitted)
-            .bind(role.as_str())
-            .bind(seat.0)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "UPDATE seats SET admitted = ?1, live_role = ?2, role = ?2
+             WHERE participant_id = ?3 AND meeting_id = ?4 AND tenant_id = ?5",
+        )
+        .bind(admitted)
+        .bind(role.as_str())
+        .bind(seat.0)
+        .bind(meeting.0)
+        .bind(tenant.0)
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
     /// Resets a meeting whose live session ended, so its next session starts afresh:
     /// unlocked, nobody let in. Chat history and bans stay.
-    pub async fn clear_meeting_state(&self, meeting: MeetingId) -> Result<()> {
-        sqlx::query("UPDATE room_state SET locked = 0 WHERE meeting_id = ?")
+    pub async fn clear_meeting_state(&self, tenant: TenantId, meeting: MeetingId) -> Result<()> {
+        sqlx::query("UPDATE room_state SET locked = 0 WHERE tenant_id = ? AND meeting_id = ?")
+            .bind(tenant.0)
             .bind(meeting.0)
             .execute(&self.write)
             .await?;
-        sqlx::query("UPDATE seats SET admitted = 0 WHERE meeting_id = ?")
+        sqlx::query("UPDATE seats SET admitted = 0 WHERE tenant_id = ? AND meeting_id = ?")
+            .bind(tenant.0)
             .bind(meeting.0)
             .execute(&self.write)
             .await?;

@@ -122,11 +122,25 @@ impl Store {
             .ok_or(StoreError::Corrupt("meeting just inserted"))
     }
 
+    /// A meeting by id alone: for callers that authorise against the row's tenant next
+    /// (REST management, where provider admins act across tenants). Everything reached
+    /// through a join token uses [`Store::meeting_in`].
     pub async fn meeting(&self, id: MeetingId) -> Result<Option<MeetingRow>> {
         Ok(sqlx::query_as("SELECT * FROM meetings WHERE id = ?")
             .bind(id.0)
             .fetch_optional(&self.read)
             .await?)
+    }
+
+    /// A meeting of `tenant`.
+    pub async fn meeting_in(&self, tenant: TenantId, id: MeetingId) -> Result<Option<MeetingRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM meetings WHERE id = ? AND tenant_id = ?")
+                .bind(id.0)
+                .bind(tenant.0)
+                .fetch_optional(&self.read)
+                .await?,
+        )
     }
 
     /// The meeting a join-link key opens, and whether it is the presenter key.
@@ -163,46 +177,56 @@ impl Store {
     }
 
     /// Replaces a meeting's schedule and settings; bumps its iCalendar sequence.
-    pub async fn update_meeting(&self, id: MeetingId, m: &Schedule) -> Result<Option<MeetingRow>> {
+    pub async fn update_meeting(
+        &self,
+        tenant: TenantId,
+        id: MeetingId,
+        m: &Schedule,
+    ) -> Result<Option<MeetingRow>> {
         let q = sqlx::query(
             "UPDATE meetings SET title = ?, description = ?, start_local = ?, end_local = ?, time_zone = ?,
                starts_at = ?, ends_at = ?, passcode = ?, lobby = ?, allow_guests = ?, wait_for_presenter = ?,
                presenters = ?, sequence = sequence + 1, updated_at = ?
-             WHERE id = ?",
+             WHERE id = ? AND tenant_id = ?",
         );
         bind_schedule(q, m)
             .bind(Utc::now())
             .bind(id.0)
+            .bind(tenant.0)
             .execute(&self.write)
             .await?;
-        self.meeting(id).await
+        self.meeting_in(tenant, id).await
     }
 
     /// Sets the status; bumps the sequence so calendars pick up a cancellation.
     pub async fn set_meeting_status(
         &self,
+        tenant: TenantId,
         id: MeetingId,
         status: MeetingStatus,
     ) -> Result<Option<MeetingRow>> {
         sqlx::query(
-            "UPDATE meetings SET status = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+            "UPDATE meetings SET status = ?, sequence = sequence + 1, updated_at = ?
+             WHERE id = ? AND tenant_id = ?",
         )
         .bind(status_str(status))
         .bind(Utc::now())
         .bind(id.0)
+        .bind(tenant.0)
         .execute(&self.write)
         .await?;
-        self.meeting(id).await
+        self.meeting_in(tenant, id).await
     }
 
     /// Marks a meeting ended unless it was already cancelled or ended.
-    pub async fn mark_ended(&self, id: MeetingId) -> Result<()> {
+    pub async fn mark_ended(&self, tenant: TenantId, id: MeetingId) -> Result<()> {
         sqlx::query(
             "UPDATE meetings SET status = 'ended', sequence = sequence + 1, updated_at = ?
-             WHERE id = ? AND status = 'scheduled'",
+             WHERE id = ? AND tenant_id = ? AND status = 'scheduled'",
         )
         .bind(Utc::now())
         .bind(id.0)
+        .bind(tenant.0)
         .execute(&self.write)
         .await?;
         Ok(())
@@ -211,19 +235,21 @@ impl Store {
     /// Replaces both link keys: the old links stop working at once.
     pub async fn rotate_keys(
         &self,
+        tenant: TenantId,
         id: MeetingId,
         keys: (&str, &str),
     ) -> Result<Option<MeetingRow>> {
         sqlx::query(
             "UPDATE meetings SET presenter_key = ?, attendee_key = ?, sequence = sequence + 1, updated_at = ?
-             WHERE id = ?",
+             WHERE id = ? AND tenant_id = ?",
         )
         .bind(keys.0)
         .bind(keys.1)
         .bind(Utc::now())
         .bind(id.0)
+        .bind(tenant.0)
         .execute(&self.write)
         .await?;
-        self.meeting(id).await
+        self.meeting_in(tenant, id).await
     }
 }

@@ -362,7 +362,7 @@ async fn run_one(
     let (pid, rss_idle, janus);
     match sfu {
         SfuName::Confab => {
-            let server = ConfabProcess::start(&args.server, args.port).await?;
+            let server = ConfabProcess::start_for_crowd(&args.server, args.port).await?;
             pid = server.pid;
             let (_, key) = server.meeting_now("Fleet").await?;
             rss_idle = procstat::rss_mib(pid)?;

@@ -54,6 +54,10 @@ pub struct MeetingConfig {
     pub chat_per_second: f64,
     /// How long a dropped participant keeps their seat before they time out.
     pub reconnect_grace: TimeDelta,
+    /// Most people waiting in the lobby. The lobby does not count toward the meeting's size
+    /// (waiting bots must not make a meeting full for the people let in), so it has its own
+    /// bound.
+    pub max_lobby: usize,
 }
 
 /// Who is connecting: decided by the join link and account, before the meeting sees them.
@@ -98,6 +102,9 @@ pub enum Input {
     Document(DocumentInfo),
     /// The SFU's dominant speaker changed.
     DominantSpeaker(ParticipantId),
+    /// These seats' join tokens were revoked (the meeting's links were replaced): they leave
+    /// the meeting or the lobby at once, told their token is no longer valid.
+    Revoke(Vec<ParticipantId>),
 }
 
 /// Something the shell must do.
@@ -265,6 +272,7 @@ impl Meeting {
             Input::Tick => self.expire(now, &mut out),
             Input::Document(doc) => self.document_progress(doc, &mut out),
             Input::DominantSpeaker(id) => self.dominant_speaker(id, &mut out),
+            Input::Revoke(ids) => self.revoke(&ids, &mut out),
             Input::End(reason) => {
                 if !self.ended {
                     self.end(reason, &mut out);
@@ -408,13 +416,6 @@ impl Meeting {
                 reason: ByeReason::MeetingLocked,
             });
         }
-        let max = self.cfg.policy.max_meeting_size as usize;
-        if self.members.len() >= max || self.lobby.len() >= max {
-            return out.push(Output::Bye {
-                to: id,
-                reason: ByeReason::MeetingFull,
-            });
-        }
         let reason = if seat.role.is_presenter() || returning.is_some() {
             None
         } else if self.cfg.wait_for_presenter && !self.presenter_present() {
@@ -424,6 +425,17 @@ impl Meeting {
         } else {
             None
         };
+        // Only people let in count toward the size; the lobby is bounded on its own.
+        let full = match reason {
+            None => self.members.len() >= self.cfg.policy.max_meeting_size as usize,
+            Some(_) => self.lobby.len() >= self.cfg.max_lobby,
+        };
+        if full {
+            return out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::MeetingFull,
+            });
+        }
         match reason {
             Some(reason) => {
                 self.lobby.push(Waiter {
@@ -571,6 +583,27 @@ impl Meeting {
             self.emit(to, RoomEvent::ParticipantLeft { id, reason }, out);
             out.push(Output::MediaGone { participant: id });
             self.release_presenting(id, out);
+        }
+    }
+
+    fn revoke(&mut self, ids: &[ParticipantId], out: &mut Vec<Output>) {
+        let mut lobby_changed = false;
+        for &id in ids {
+            if self.members.contains_key(&id) {
+                self.remove_member(id, LeaveReason::Removed, out);
+            } else if self.remove_waiter(id).is_some() {
+                lobby_changed = true;
+            } else {
+                continue;
+            }
+            self.forget_admitted(id, out);
+            out.push(Output::Bye {
+                to: id,
+                reason: ByeReason::InvalidToken,
+            });
+        }
+        if lobby_changed {
+            self.emit_lobby(out);
         }
     }
 

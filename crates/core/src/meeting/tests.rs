@@ -25,6 +25,7 @@ pub(super) fn cfg() -> MeetingConfig {
         chat_burst: 5,
         chat_per_second: 1.0,
         reconnect_grace: TimeDelta::seconds(30),
+        max_lobby: 10,
     }
 }
 
@@ -261,6 +262,50 @@ fn the_meeting_is_full_at_the_policy_maximum() {
     let (late, out) = h.join("Late", MeetingRole::Attendee);
     assert_eq!(bye_for(&out, late), Some(ByeReason::MeetingFull));
     assert_eq!(h.m.member_count(), 3);
+}
+
+#[test]
+fn waiting_bots_do_not_make_the_meeting_full_and_the_lobby_has_its_own_bound() {
+    let mut h = Harness::new(MeetingConfig {
+        policy: Policy {
+            max_meeting_size: 3,
+            ..Default::default()
+        },
+        lobby: true,
+        max_lobby: 5,
+        ..cfg()
+    });
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    for i in 0..5 {
+        let (bot, out) = h.join(&format!("Bot{i}"), MeetingRole::Attendee);
+        assert_eq!(bye_for(&out, bot), None);
+    }
+    let (extra, out) = h.join("Bot5", MeetingRole::Attendee);
+    assert_eq!(bye_for(&out, extra), Some(ByeReason::MeetingFull));
+    // The lobby is full of bots, yet a presenter still gets in: it is not the meeting.
+    let (pres, out) = h.join("Pat", MeetingRole::Presenter);
+    assert_eq!(bye_for(&out, pres), None);
+    assert_eq!(h.m.member_count(), 2);
+    let _ = org;
+}
+
+#[test]
+fn revoked_seats_leave_the_meeting_and_the_lobby_at_once() {
+    let mut h = Harness::new(MeetingConfig {
+        lobby: true,
+        ..cfg()
+    });
+    let (org, _) = h.join("Org", MeetingRole::Organizer);
+    let (pres, _) = h.join("Old presenter link", MeetingRole::Presenter);
+    let (waiting, _) = h.join("Waiting", MeetingRole::Attendee);
+    let out = h.m.handle(h.now, Input::Revoke(vec![pres, waiting]));
+    assert_eq!(bye_for(&out, pres), Some(ByeReason::InvalidToken));
+    assert_eq!(bye_for(&out, waiting), Some(ByeReason::InvalidToken));
+    assert_eq!(bye_for(&out, org), None);
+    assert_eq!(h.m.member_count(), 1);
+    // A removed presenter's command does nothing any more.
+    let out = h.cmd(pres, ClientMsg::SetLocked { locked: true });
+    assert!(!out.contains(&Output::Persist(Persist::Locked(true))));
 }
 
 #[test]

@@ -175,7 +175,8 @@ pub async fn create_token(
     auth: Auth,
     Json(req): Json<CreateApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let (token, row) = provision::create_token(&state.store, &auth.user, &req.name).await?;
+    let (token, row) =
+        provision::create_token(&state.store, &auth.user, &req.name, req.expires_in_days).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApiToken {

@@ -14,7 +14,7 @@ use crate::secrets::secret_hash;
 
 pub const SESSION_COOKIE: &str = "confab_session";
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub(super) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(header::COOKIE)

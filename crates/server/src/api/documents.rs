@@ -123,7 +123,7 @@ pub async fn upload(
         return Err(invalid("a file name, not a directory".into()));
     }
     let name = name.to_owned();
-    let used = state.store.uploaded_bytes(meeting).await?;
+    let used = state.store.uploaded_bytes(seat.tenant(), meeting).await?;
     if used + body.len() as u64 > state.config.limits.max_meeting_upload_bytes {
         return Err(ApiError::QuotaExceeded);
     }
@@ -191,7 +191,7 @@ pub async fn page(
     params(("id" = Uuid, Path, description = "meeting id"), ("doc" = Uuid, Path, description = "document id")),
     security(("join_token" = [])),
     responses((status = 200, description = "page index → notes", body = BTreeMap<u32, String>),
-              (status = 403, response = Problem)))]
+              (status = 403, response = Problem), (status = 404, response = Problem)))]
 pub async fn notes(
     State(state): State<AppState>,
     Participant(seat): Participant,
@@ -199,7 +199,18 @@ pub async fn notes(
 ) -> ApiResult<Json<BTreeMap<u32, String>>> {
     same_meeting(&seat, meeting)?;
     require_presenter(&state, &seat, "speaker notes are for presenters").await?;
-    Ok(Json(
-        state.store.notes(document).await?.into_iter().collect(),
-    ))
+    // Scoped by the tenant and meeting the token was issued for: a document id from
+    // anywhere else opens nothing.
+    let notes = state.store.notes(seat.tenant(), meeting, document).await?;
+    if notes.is_empty()
+        && !state
+            .store
+            .documents(seat.tenant(), meeting)
+            .await?
+            .iter()
+            .any(|d| d.id == document)
+    {
+        return Err(ApiError::NotFound("document"));
+    }
+    Ok(Json(notes.into_iter().collect()))
 }

@@ -46,8 +46,8 @@ pub enum ApiError {
     TooLarge,
     #[error("Already exists")]
     Conflict(String),
-    #[error("Too many attempts; wait a minute and try again")]
-    TooManyAttempts,
+    #[error("Too many attempts; wait a little and try again")]
+    TooManyAttempts(std::time::Duration),
     #[error("This file cannot be shown")]
     BadDocument { code: &'static str, message: String },
     #[error("This meeting has no room for more files")]
@@ -99,7 +99,7 @@ impl ApiError {
                 P::Conflict,
                 Some(format!("{what} already exists")),
             ),
-            TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, P::TooManyAttempts, None),
+            TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, P::TooManyAttempts, None),
             BadDocument { code, message } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 P::BadDocument,
@@ -138,12 +138,24 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let status = StatusCode::from_u16(problem.status).expect("statuses above are valid");
         let body = serde_json::to_vec(&problem).expect("problem serializes");
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        // When to try again (RFC 9110): after the budget refills; soon, when busy.
+        let retry_after = match &self {
+            ApiError::TooManyAttempts(wait) => Some(wait.as_secs().max(1)),
+            ApiError::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -1,17 +1,29 @@
 //! Join links: what a link leads to, and joining through it (passcode, guest name),
 //! which yields the join token that opens the room channel.
+//!
+//! Guests are throttled per address (each join makes a seat), and get a device cookie
+//! that their seat records: barring a guest bars that browser from joining the meeting
+//! again through any link. What that proves is only "this browser profile": a guest who
+//! clears cookies or opens a private window is a new device, and then only the join
+//! throttle and the lobby stand in the way. Passcode guesses are throttled per meeting and
+//! address, and a browser that entered the passcode before is trusted for that meeting.
 
-use axum::extract::State;
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue},
+};
 use chrono::{TimeDelta, Utc};
+use confab_core::throttle::Outcome;
 use confab_proto::{
     rest::{JoinRequest, JoinResponse, LinkInfo, MeetingStatus, Problem},
     rules, MeetingRole, ParticipantId,
 };
-use confab_store::MeetingRow;
+use confab_store::{MeetingRow, NewSeat};
 
 use super::{
     auth::MaybeAuth,
     error::{ApiError, ApiResult, Json, Path},
+    guesses::{Device, Peer},
     AppState,
 };
 use crate::secrets;
@@ -97,9 +109,11 @@ pub async fn info(
 pub async fn join(
     State(state): State<AppState>,
     auth: MaybeAuth,
+    peer: Peer,
+    device: Device,
     Path(key): Path<String>,
     Json(req): Json<JoinRequest>,
-) -> ApiResult<Json<JoinResponse>> {
+) -> ApiResult<(HeaderMap, Json<JoinResponse>)> {
     // The body follows its rules whoever sends it (a signed-in user's name is ignored).
     let rule = |field, rule: rules::Text, value: Option<&str>| {
         value.map_or(Ok(()), |v| {
@@ -113,6 +127,10 @@ pub async fn join(
         req.display_name.as_deref(),
     )?;
     rule("passcode", rules::PASSCODE, req.passcode.as_deref())?;
+    let guest = auth.0.is_none();
+    if guest {
+        state.joins.spend(peer)?;
+    }
     let (m, presenter_key) = open_link(&state, &key).await?;
     let role = role_for(&m, presenter_key, &auth);
     let name = match &auth.0 {
@@ -135,13 +153,26 @@ pub async fn join(
             }
         }
     };
+    let (device, device_cookie) = device.or_new(state.config.https());
+    let device_hash = device.hash().filter(|_| guest);
+    if let Some(hash) = &device_hash {
+        if state.store.device_barred(m.tenant(), m.id(), hash).await? {
+            return Err(ApiError::Forbidden("you were removed from this meeting"));
+        }
+    }
     if let (Some(expected), true) = (&m.passcode, role != MeetingRole::Organizer) {
-        let attempt_key = format!("passcode:{}", m.id());
-        state.attempts.check(&attempt_key)?;
+        let reservation = state.passcodes.reserve(&m.id(), peer, &device)?;
         if !secrets::ct_eq(req.passcode.as_deref().unwrap_or("").trim(), expected) {
-            state.attempts.failed(&attempt_key);
+            state.passcodes.settle(reservation, Outcome::Wrong);
             return Err(ApiError::WrongPasscode);
         }
+        let device_id = device.id();
+        state.passcodes.settle(
+            reservation,
+            Outcome::Right {
+                device: device_id.as_deref(),
+            },
+        );
     }
     let token = secrets::new_secret();
     let expires_at = Utc::now() + TimeDelta::hours(state.config.limits.join_token_ttl_hours as i64);
@@ -149,19 +180,27 @@ pub async fn join(
         .store
         .create_seat(
             &secrets::secret_hash(&token),
-            m.tenant(),
-            m.id(),
-            ParticipantId::new(),
-            &name,
-            role,
-            auth.0.as_ref().map(|a| a.user.id()),
-            expires_at,
+            &NewSeat {
+                tenant: m.tenant(),
+                meeting: m.id(),
+                participant: ParticipantId::new(),
+                name: &name,
+                role,
+                user: auth.0.as_ref().map(|a| a.user.id()),
+                expires_at,
+                device_hash: device_hash.as_ref().map(|h| &h[..]),
+            },
         )
         .await?;
-    Ok(Json(JoinResponse {
+    let mut headers = HeaderMap::new();
+    if let Some(v) = device_cookie.and_then(|c| HeaderValue::try_from(c).ok()) {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    let body = JoinResponse {
         token,
         meeting: m.id(),
         role,
         expires_at,
-    }))
+    };
+    Ok((headers, Json(body)))
 }

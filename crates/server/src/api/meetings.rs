@@ -234,7 +234,7 @@ pub async fn update(
     }
     let row = state
         .store
-        .update_meeting(id, &new)
+        .update_meeting(m.tenant(), id, &new)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
     Ok(Json(view(&state, &row).await?))
@@ -256,14 +256,15 @@ pub async fn cancel(
     }
     let row = state
         .store
-        .set_meeting_status(id, MeetingStatus::Cancelled)
+        .set_meeting_status(m.tenant(), id, MeetingStatus::Cancelled)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
     state.meetings.end(id, ByeReason::MeetingCancelled).await;
     Ok(Json(view(&state, &row).await?))
 }
 
-/// Replaces both join links; the old ones stop working at once.
+/// Replaces both join links; the old ones stop working at once, and so does every join
+/// token they gave (except the organizer's): whoever joined through them is out.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/rotate-links", tag = "meetings",
     params(("id" = Uuid, Path, description = "meeting id")),
     responses((status = 200, body = MeetingView), (status = 403, response = Problem)))]
@@ -272,13 +273,18 @@ pub async fn rotate_links(
     auth: Auth,
     Path(id): Path<MeetingId>,
 ) -> ApiResult<Json<MeetingView>> {
-    manageable(&state, &auth, id).await?;
+    let m = manageable(&state, &auth, id).await?;
     let keys = (new_link_key(), new_link_key());
     let row = state
         .store
-        .rotate_keys(id, (&keys.0, &keys.1))
+        .rotate_keys(m.tenant(), id, (&keys.0, &keys.1))
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
+    let revoked = state
+        .store
+        .revoke_seats(m.tenant(), id, m.organizer())
+        .await?;
+    state.meetings.revoke(id, revoked).await;
     Ok(Json(view(&state, &row).await?))
 }
 
@@ -357,7 +363,7 @@ pub async fn chat_export(
     let m = manageable(&state, &auth, id).await?;
     let messages: Vec<_> = state
         .store
-        .chat(m.id(), u32::MAX)
+        .chat(m.tenant(), m.id(), u32::MAX)
         .await?
         .into_iter()
         .filter(|c| !matches!(c.to, ChatTo::Participant { .. }))
@@ -373,7 +379,7 @@ pub async fn chat_export(
         )
             .into_response(),
         ExportFormat::Text => {
-            let mut text = format!("Chat of \"{}\"\n\n", m.title);
+            let mut text = format!("Chat of \"{}\"\n\n", one_line(&m.title));
             for c in &messages {
                 let to = if matches!(c.to, ChatTo::Presenters) {
                     " (to presenters)"
@@ -383,9 +389,9 @@ pub async fn chat_export(
                 text.push_str(&format!(
                     "[{}] {}{}: {}\n",
                     c.sent_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                    c.from_name,
+                    one_line(&c.from_name),
                     to,
-                    c.text
+                    continued(&c.text)
                 ));
             }
             (
@@ -401,4 +407,36 @@ pub async fn chat_export(
                 .into_response()
         }
     })
+}
+
+/// A name on one line: a line break in it cannot start a line of its own.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A message in the text export: its own line breaks become indented continuation lines,
+/// so no line of a message can look like the start of another message. Other control
+/// characters become spaces. (Unicode line and paragraph separators count as breaks.)
+fn continued(text: &str) -> String {
+    text.split(['\n', '\u{2028}', '\u{2029}'])
+        .map(|line| one_line(line.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("\n    ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_cannot_forge_a_line_of_the_text_export() {
+        let forged = "hi\n[2026-12-01 10:00:00 UTC] Boss: pay the invoice\r\nok\u{2028}x\u{7}";
+        assert_eq!(
+            continued(forged),
+            "hi\n    [2026-12-01 10:00:00 UTC] Boss: pay the invoice\n    ok\n    x "
+        );
+        assert_eq!(one_line("Eve\n[x] Boss"), "Eve [x] Boss");
+    }
 }

@@ -5,14 +5,15 @@
 //! types. HTTP statuses and problem types are chosen in [`error`], nowhere else.
 
 pub mod admin;
-pub mod attempts;
 pub mod auth;
 pub mod collab;
 pub mod documents;
 pub mod error;
 pub mod export;
+pub mod guesses;
 pub mod health;
 pub mod links;
+pub mod listener;
 pub mod meetings;
 pub mod openapi;
 pub mod room_channel;
@@ -31,10 +32,14 @@ use axum::{
 use confab_store::{Blobs, Store};
 use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
-use self::{attempts::Attempts, error::ApiError};
+use confab_proto::MeetingId;
+
+use self::{error::ApiError, guesses::Guard};
 use crate::{
     config::Config,
-    runtime::{conversion::Conversions, meeting::LiveMeetings, shared_docs::SharedDocs},
+    runtime::{
+        conversion::Conversions, meeting::LiveMeetings, passwords::Hasher, shared_docs::SharedDocs,
+    },
 };
 
 /// Everything a request handler may need; cheap to clone.
@@ -49,7 +54,14 @@ pub struct AppState {
     pub shared_docs: SharedDocs,
     /// Uploads being converted into pages.
     pub conversions: Conversions,
-    pub attempts: Attempts,
+    /// Password guesses, by normalised e-mail address.
+    pub passwords: Guard<String>,
+    /// Meeting passcode guesses.
+    pub passcodes: Guard<MeetingId>,
+    /// Guest joins, per address.
+    pub joins: Guard<()>,
+    /// Argon2 runs, bounded.
+    pub hasher: Hasher,
 }
 
 impl FromRef<AppState> for Store {

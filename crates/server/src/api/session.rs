@@ -3,6 +3,7 @@
 use axum::{
     extract::State,
     http::{header, request::Parts, StatusCode},
+    http::{HeaderMap, HeaderValue},
     response::{AppendHeaders, IntoResponse},
 };
 use chrono::{TimeDelta, Utc};
@@ -12,12 +13,19 @@ use confab_proto::{
 };
 use confab_store::UserRow;
 
+use confab_core::throttle::Outcome;
+
 use super::{
     auth::{self, Auth, SESSION_COOKIE},
     error::{ApiError, ApiResult, Json},
+    guesses::{Device, Peer},
     AppState,
 };
-use crate::{provision, secrets};
+use crate::{
+    provision::{self, normalise_email},
+    runtime::passwords::Busy,
+    secrets,
+};
 
 pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
     let tenant = state
@@ -32,31 +40,52 @@ pub async fn me_of(state: &AppState, user: &UserRow) -> ApiResult<Me> {
 }
 
 /// Signs in with e-mail and password; sets an HttpOnly session cookie.
+///
+/// Order matters: the guess is reserved against the throttle (429) before anything else,
+/// then waits for a hashing slot (503 when too many wait), and only then is argon2 run,
+/// against every account with this address (one per organisation) or a dummy hash, so
+/// that unknown addresses cost and take the same.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
     security(()), responses((status = 200, body = Me), (status = 401, response = Problem),
-              (status = 429, response = Problem)))]
+              (status = 429, response = Problem), (status = 503, response = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    peer: Peer,
+    device: Device,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let email = req.email.trim().to_lowercase();
-    state.attempts.check(&format!("login:{email}"))?;
-    let user = state.store.user_by_email(&email).await?;
-    let hash = user
-        .as_ref()
-        .map_or(secrets::dummy_hash(), |u| u.password_hash.as_str())
-        .to_owned();
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&hash, &password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let user = match user {
-        Some(u) if ok => u,
-        _ => {
-            state.attempts.failed(&format!("login:{email}"));
-            return Err(ApiError::InvalidCredentials);
+    let email = normalise_email(&req.email);
+    let reservation = state.passwords.reserve(&email, peer, &device)?;
+    let users = match state.store.users_by_email(&email).await {
+        Ok(users) => users,
+        Err(e) => {
+            state.passwords.settle(reservation, Outcome::Unchecked);
+            return Err(e.into());
         }
     };
+    let hashes = match users.is_empty() {
+        true => vec![secrets::dummy_hash().to_owned()],
+        false => users.iter().map(|u| u.password_hash.clone()).collect(),
+    };
+    let matched = match state.hasher.verify(hashes, req.password).await {
+        Ok(m) => m,
+        Err(Busy) => {
+            state.passwords.settle(reservation, Outcome::Unchecked);
+            return Err(ApiError::Busy);
+        }
+    };
+    let Some(user) = matched.and_then(|i| users.into_iter().nth(i)) else {
+        state.passwords.settle(reservation, Outcome::Wrong);
+        return Err(ApiError::InvalidCredentials);
+    };
+    let (device, device_cookie) = device.or_new(state.config.https());
+    let device_id = device.id();
+    state.passwords.settle(
+        reservation,
+        Outcome::Right {
+            device: device_id.as_deref(),
+        },
+    );
     let secret = secrets::new_secret();
     let ttl = TimeDelta::hours(state.config.limits.session_ttl_hours as i64);
     state
@@ -70,7 +99,13 @@ pub async fn login(
     );
     let me = me_of(&state, &user).await?;
     tracing::info!(user = %user.id(), "signed in");
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(me)))
+    let mut headers = HeaderMap::new();
+    for c in std::iter::once(cookie).chain(device_cookie) {
+        if let Ok(v) = HeaderValue::try_from(c) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    Ok((headers, Json(me)))
 }
 
 /// Signs out: the session ends on the server and the cookie is cleared.
@@ -96,28 +131,48 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>
     Ok(Json(me_of(&state, &auth.user).await?))
 }
 
-/// Changes the signed-in user's password.
+/// Changes the signed-in user's password. Every other session of the user ends (a
+/// password change is what someone does who fears their sessions are not all theirs);
+/// API tokens stay, each revocable on its own.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", request_body = ChangePassword,
     responses((status = 204), (status = 401, response = Problem), (status = 422, response = Problem),
-              (status = 429, response = Problem)))]
+              (status = 429, response = Problem), (status = 503, response = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
+    peer: Peer,
+    device: Device,
     auth: Auth,
+    parts: Parts,
     Json(req): Json<ChangePassword>,
 ) -> ApiResult<StatusCode> {
-    let attempt_key = format!("password:{}", auth.user.id());
-    state.attempts.check(&attempt_key)?;
     provision::check("new", rules::PASSWORD, &req.new)?;
-    let hash = auth.user.password_hash.clone();
-    let new_hash = tokio::task::spawn_blocking(move || {
-        secrets::verify_password(&hash, &req.current).then(|| secrets::hash_password(&req.new))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .ok_or_else(|| {
-        state.attempts.failed(&attempt_key);
-        ApiError::InvalidCredentials
-    })?;
+    let reservation = state.passwords.reserve(&auth.user.email, peer, &device)?;
+    let hashes = vec![auth.user.password_hash.clone()];
+    let checked = state.hasher.verify(hashes, req.current).await;
+    match checked {
+        Ok(Some(_)) => state
+            .passwords
+            .settle(reservation, Outcome::Right { device: None }),
+        Ok(None) => {
+            state.passwords.settle(reservation, Outcome::Wrong);
+            return Err(ApiError::InvalidCredentials);
+        }
+        Err(Busy) => {
+            state.passwords.settle(reservation, Outcome::Unchecked);
+            return Err(ApiError::Busy);
+        }
+    }
+    let new_hash = state
+        .hasher
+        .hash(req.new)
+        .await
+        .map_err(|Busy| ApiError::Busy)?;
     state.store.set_password(auth.user.id(), &new_hash).await?;
+    let keep = auth::session_secret(&parts).map(secrets::secret_hash);
+    let ended = state
+        .store
+        .end_other_sessions(auth.user.id(), keep.as_ref().map(|k| &k[..]))
+        .await?;
+    tracing::info!(user = %auth.user.id(), ended, "password changed; other sessions ended");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,9 @@ use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
 pub const WAIT: Duration = Duration::from_secs(10);
+/// Conversion runs poppler (and LibreOffice) in a sandbox: seconds on a quiet machine, far
+/// more on a loaded CI runner. A generous bound; a fast run returns as soon as it is done.
+pub const CONVERT_WAIT: Duration = Duration::from_secs(180);
 
 pub struct TestServer {
     pub server: Option<Server>,
@@ -142,6 +145,14 @@ impl Client {
                 .cookie_store(true)
                 .build()
                 .unwrap(),
+            base: server.base.clone(),
+        }
+    }
+
+    /// A client with its own HTTP settings (e.g. another source address).
+    pub fn with_http(server: &TestServer, http: reqwest::Client) -> Self {
+        Self {
+            http,
             base: server.base.clone(),
         }
     }
@@ -324,7 +335,16 @@ impl Room {
 
     /// Reads until a message matches; returns it. Panics after [`WAIT`].
     pub async fn until(&mut self, pred: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.until_within(WAIT, pred).await
+    }
+
+    /// Reads until a message matches; returns it. Panics after `wait`.
+    pub async fn until_within(
+        &mut self,
+        wait: Duration,
+        pred: impl Fn(&ServerMsg) -> bool,
+    ) -> ServerMsg {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let next = tokio::time::timeout_at(deadline, self.ws.next())
                 .await

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use confab_media::tcp::{frame, Deframer, MAX_FRAME};
+use confab_media::framing::{frame, Deframer, MAX_FRAME};
 use confab_proto::room::{ClientMsg, ServerMsg};
 use str0m::{
     format::Codec,

@@ -1,6 +1,6 @@
 //! Passive ICE-TCP (RFC 6544) for the media loop, for browsers whose network blocks UDP:
 //! the listener, one task per connection (RFC 4571 frames in and out, framed by
-//! [`confab_media::tcp`]), and the loop's table of open connections, keyed by the peer's
+//! [`confab_media::framing`]), and the loop's table of open connections, keyed by the peer's
 //! address as str0m names it. Which participant a packet belongs to is the SFUs' call;
 //! the table only remembers the answer.
 //!
@@ -21,7 +21,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use confab_media::tcp::{frame, Deframer};
+use confab_media::framing::{frame, Deframer};
 use confab_proto::{MeetingId, ParticipantId};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},

@@ -18,7 +18,9 @@ use std::{
 use confab_media::{
     layers::LayerLimits,
     router::{Source, Tile, TrackId},
-    sfu::{Addresses, Datagram, Gate, Notice, Protocol, SdpOffer, Sfu, SfuConfig, SfuError},
+    sfu::{
+        Addresses, Datagram, Dropped, Gate, Notice, Protocol, SdpOffer, Sfu, SfuConfig, SfuError,
+    },
 };
 use confab_proto::{
     room::{IceServer, MediaTile},
@@ -264,6 +266,17 @@ struct MeetingMedia {
 }
 
 impl MeetingMedia {
+    /// Whether nobody is left, in which case what the SFU dropped over the meeting is
+    /// logged (payload types not negotiated, tracks a receiver could not decode).
+    fn ended(&self) -> bool {
+        let ended = self.sfu.is_empty();
+        let dropped = self.sfu.dropped();
+        if ended && dropped != Dropped::default() {
+            tracing::info!(meeting = %self.id, ?dropped, "media packets dropped during the meeting");
+        }
+        ended
+    }
+
     /// Polls the SFU, sends its datagrams, and relays its notices to the meeting (without
     /// waiting on the meeting actor: a full queue drops the notice, and the SFU tells
     /// the state again at its next decision).
@@ -353,7 +366,7 @@ async fn run(
                     }
                 }
                 // Connections that timed out may have left a meeting's SFU empty.
-                meetings.retain(|_, m| !m.sfu.is_empty());
+                meetings.retain(|_, m| !m.ended());
                 io.tcp.close_idle(now);
             }
             () = shutdown.cancelled() => break,
@@ -446,7 +459,7 @@ async fn command(
     };
     if let Some(m) = meetings.get_mut(&meeting) {
         m.poll(io, now).await;
-        if m.sfu.is_empty() {
+        if m.ended() {
             meetings.remove(&meeting);
         }
     }

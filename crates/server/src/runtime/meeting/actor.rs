@@ -117,6 +117,8 @@ pub(crate) enum ActorMsg {
     },
     /// End the meeting for everyone (it was cancelled).
     End(ByeReason),
+    /// These seats' join tokens were revoked: out they go.
+    Revoke(Vec<ParticipantId>),
     /// A document's conversion progressed.
     Document(DocumentInfo),
     /// May this participant fetch this page now?
@@ -338,6 +340,7 @@ impl Actor {
                 }
             }
             ActorMsg::End(reason) => self.apply(Input::End(reason), None, persist).await,
+            ActorMsg::Revoke(seats) => self.apply(Input::Revoke(seats), None, persist).await,
             ActorMsg::Document(doc) => self.apply(Input::Document(doc), None, persist).await,
             ActorMsg::MayViewPage {
                 participant,
@@ -646,7 +649,7 @@ async fn persist_loop(
                         tracing::error!(%meeting, error = %e, "deleting a document's blobs failed");
                     }
                     match store.delete_shared_docs(tenant, meeting, &shared).await {
-                        Ok(()) => store.delete_document(meeting, id).await,
+                        Ok(()) => store.delete_document(tenant, meeting, id).await,
                         Err(e) => Err(e),
                     }
                 }
@@ -657,16 +660,20 @@ async fn persist_loop(
                     seat,
                     role,
                     admitted,
-                } => store.set_seat_admission(seat, role, admitted).await,
+                } => {
+                    store
+                        .set_seat_admission(tenant, meeting, seat, role, admitted)
+                        .await
+                }
                 Persist::Ended => {
                     // An instant meeting is over for good; a scheduled one may meet again.
                     let status = if instant {
-                        store.mark_ended(meeting).await
+                        store.mark_ended(tenant, meeting).await
                     } else {
                         Ok(())
                     };
                     match status {
-                        Ok(()) => store.clear_meeting_state(meeting).await,
+                        Ok(()) => store.clear_meeting_state(tenant, meeting).await,
                         e => e,
                     }
                 }

@@ -102,6 +102,18 @@ impl LiveMeetings {
         }
     }
 
+    /// Seats whose join tokens were revoked leave a live meeting at once (if it is live
+    /// here; otherwise their tokens simply no longer open it).
+    pub async fn revoke(&self, id: MeetingId, seats: Vec<confab_proto::ParticipantId>) {
+        if seats.is_empty() {
+            return;
+        }
+        let handle = self.map.lock().await.get(&id).cloned();
+        if let Some(h) = handle {
+            let _ = h.tx.send(ActorMsg::Revoke(seats)).await;
+        }
+    }
+
     /// The running actor of `meeting`, started (with its durable state restored) if needed.
     pub(crate) async fn get_or_start(
         &self,
@@ -119,8 +131,14 @@ impl LiveMeetings {
             .await?
             .ok_or(StoreError::Corrupt("meeting without tenant"))?;
         let l = &self.config.limits;
-        let state = self.store.meeting_state(meeting.id()).await?;
-        let chat = self.store.chat(meeting.id(), l.chat_history).await?;
+        let state = self
+            .store
+            .meeting_state(meeting.tenant(), meeting.id())
+            .await?;
+        let chat = self
+            .store
+            .chat(meeting.tenant(), meeting.id(), l.chat_history)
+            .await?;
         let cfg = MeetingConfig {
             meeting: meeting.id(),
             title: meeting.title.clone(),
@@ -134,6 +152,7 @@ impl LiveMeetings {
             chat_per_second: l.chat_per_second,
             reconnect_grace: TimeDelta::from_std(l.reconnect_grace())
                 .unwrap_or(TimeDelta::seconds(60)),
+            max_lobby: l.max_lobby,
         };
         let restored = Restored {
             permissions: state.permissions,
@@ -142,7 +161,7 @@ impl LiveMeetings {
             barred_seats: state.barred_seats,
             barred_users: state.barred_users,
             admitted: state.admitted,
-            documents: self.store.documents(meeting.id()).await?,
+            documents: self.store.documents(meeting.tenant(), meeting.id()).await?,
             stage: state.stage,
         };
         let (tx, rx) = mpsc::channel(self.config.limits.runtime_queue);
