@@ -93,7 +93,7 @@ pub async fn connect(
     }
     let row = state
         .store
-        .meeting(meeting)
+        .meeting_in(seat.tenant(), meeting)
         .await?
         .ok_or(ApiError::NotFound("meeting"))?;
     match row.status()? {

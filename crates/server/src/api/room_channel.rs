@@ -238,7 +238,7 @@ async fn admit(state: &AppState, token: &str) -> Result<(Seat, MeetingRow), ByeR
         .ok_or(ByeReason::InvalidToken)?;
     let meeting = state
         .store
-        .meeting(row.meeting())
+        .meeting_in(row.tenant(), row.meeting())
         .await
         .map_err(internal)?
         .ok_or(ByeReason::InvalidToken)?;
