@@ -11,6 +11,7 @@ body, headers), or any input the document forbids that the server accepts.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ def main():
     api_token = out.strip().splitlines()[-1]
     log = open(os.path.join(data, "server.log"), "w")
     proc, base = serve(data, log)
+    status = 1
     try:
         meeting = request(base, "POST", "/api/v1/meetings/now", {"title": "Contract"}, api_token)
         key = meeting["attendee_link"].rsplit("/", 1)[-1]
@@ -92,7 +94,7 @@ def main():
         ]
         started = time.monotonic()
         status = subprocess.run(cmd, env=env).returncode
-        print(f"contract test: {time.monotonic() - started:.0f} s; server log: {log.name}")
+        print(f"contract test: {time.monotonic() - started:.0f} s")
         if proc.poll() is not None:
             print(f"confab died during the run ({proc.returncode})", file=sys.stderr)
             status = status or 1
@@ -103,6 +105,11 @@ def main():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+        # The data directory (with the server's log) is kept when something failed.
+        if status == 0:
+            shutil.rmtree(data, ignore_errors=True)
+        else:
+            print(f"server data and log: {data}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -523,6 +523,15 @@ async fn unknown_api_paths_and_bad_ids_are_problem_json() {
         .await
         .unwrap();
     assert_eq!(problem_type(r).await, (413, "too-large".into()));
+    // A method the path does not have: problem+json too, with the methods it has.
+    let r = c
+        .http
+        .patch(s.url("/api/v1/meetings"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["allow"], "GET,HEAD,POST");
+    assert_eq!(problem_type(r).await, (405, "method-not-allowed".into()));
 }
 
 #[tokio::test]

@@ -324,17 +324,19 @@ async fn content_refuses_another_meetings_token_and_notes_are_for_presenters() {
             "{method} {path} with another meeting's token"
         );
     }
-    // Nor, through their own meeting, this meeting's documents. (Speaker notes fetched
-    // this way leaked, issue 9 finding 1: helper `harden` scopes that lookup and tests it.)
+    // Nor, through their own meeting, this meeting's documents (speaker notes fetched this
+    // way leaked: issue 9, finding 1).
     let theirs_id = theirs.id;
-    let r = with_token(
-        &s,
-        reqwest::Method::GET,
-        &format!("/api/v1/meetings/{theirs_id}/documents/{doc}/export"),
-        &their_token,
-    )
-    .await;
-    assert_eq!(problem_type(r).await, (404, "not-found".into()));
+    for what in ["notes", "export"] {
+        let r = with_token(
+            &s,
+            reqwest::Method::GET,
+            &format!("/api/v1/meetings/{theirs_id}/documents/{doc}/{what}"),
+            &their_token,
+        )
+        .await;
+        assert_eq!(problem_type(r).await, (404, "not-found".into()), "{what}");
+    }
     let r = with_token(
         &s,
         reqwest::Method::GET,

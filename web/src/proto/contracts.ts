@@ -31,6 +31,7 @@ export const problemTypes = {
   forbidden: 'urn:confab:problem:forbidden',
   crossSite: 'urn:confab:problem:cross-site',
   notFound: 'urn:confab:problem:not-found',
+  methodNotAllowed: 'urn:confab:problem:method-not-allowed',
   unknownLink: 'urn:confab:problem:unknown-link',
   linkExpired: 'urn:confab:problem:link-expired',
   meetingCancelled: 'urn:confab:problem:meeting-cancelled',

@@ -21,6 +21,8 @@ pub enum ApiError {
     CrossSite,
     #[error("Not found")]
     NotFound(&'static str),
+    #[error("This method is not allowed here (the Allow header lists those that are)")]
+    MethodNotAllowed,
     #[error("This link is not valid (it may have been replaced by a new one)")]
     UnknownLink,
     #[error("This link has expired")]
@@ -73,6 +75,7 @@ impl ApiError {
                 P::NotFound,
                 Some(format!("no such {what}")),
             ),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, P::MethodNotAllowed, None),
             UnknownLink => (StatusCode::NOT_FOUND, P::UnknownLink, None),
             LinkExpired => (StatusCode::GONE, P::LinkExpired, None),
             MeetingCancelled => (StatusCode::GONE, P::MeetingCancelled, None),

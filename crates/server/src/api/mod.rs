@@ -147,4 +147,6 @@ fn v1(upload_limit: usize) -> Router<AppState> {
         .route("/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/tokens/{id}", delete(admin::delete_token))
         .fallback(|| async { ApiError::NotFound("endpoint") })
+        // axum keeps the Allow header on this answer.
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
