@@ -55,7 +55,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 21] = [
+    pub const ALL: [ProblemType; 22] = [
         Self::Unauthenticated,
         Self::InvalidCredentials,
         Self::Forbidden,
